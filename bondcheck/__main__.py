@@ -1,0 +1,5 @@
+"""``python -m bondcheck``."""
+
+from bondcheck.cli.app import main
+
+main()

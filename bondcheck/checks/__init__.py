@@ -1,0 +1,1 @@
+"""Checks as a uniform registry of stable IDs (see registry.py)."""

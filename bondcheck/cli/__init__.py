@@ -1,0 +1,1 @@
+"""Thin Typer app: one module per subcommand."""

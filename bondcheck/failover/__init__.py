@@ -1,0 +1,1 @@
+"""The link-pull failover test and its safety rails."""

@@ -1,0 +1,1 @@
+"""NNCP loading (cluster or file), normalisation, node selection, NNCE / NNS reading."""

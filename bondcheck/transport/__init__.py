@@ -1,0 +1,1 @@
+"""Transports: one interface (base.py), one module per way of reaching a node."""
