@@ -1,8 +1,167 @@
-"""Readers for ``ip -j addr show`` and ``ip -j -d link show`` (iproute2 JSON)."""
+"""Readers for ``ip -j addr show`` and ``ip -j -d link show`` (iproute2 JSON).
+
+Key names are iproute2's (``ip/ipaddress.c``, ``ip/iplink_bond.c``,
+``ip/iplink_bond_slave.c``): ``ifname``, ``ifindex``, ``flags``, ``master``,
+``operstate``, ``address``, ``addr_info[{family, local, prefixlen, scope}]`` and
+``linkinfo{info_kind, info_data, info_slave_kind, info_slave_data}``.
+
+The text comes from real nodes through debug pods and SSH, so the reader is tolerant where
+tolerance is safe: every key is optional, the empty ``{}`` objects that old iproute2 (4.x)
+printed for filtered-out links and addresses are skipped, and chatter around the JSON (the
+"Starting pod/..." lines of ``oc debug``) is ignored. Text that holds no JSON list at all is
+a ParseError, because judging a node on it would be guessing.
+"""
 
 from __future__ import annotations
 
-from bondcheck.model import IpState
+import json
+import re
+from collections.abc import Mapping
+from typing import Any, TypeGuard
+
+from bondcheck.errors import ParseError
+from bondcheck.model import Address, AdInfo, IpState, Link
+
+_FAMILIES = ("inet", "inet6")
+_LIST_START = re.compile(r"^[ \t]*\[", re.M)
+
+
+def _first_line(text: str, limit: int = 60) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def _is_interface_list(value: object) -> TypeGuard[list[dict[str, Any]]]:
+    """A JSON list of objects: what every ``ip -j`` command prints (``[ 12.3]`` is not)."""
+    return isinstance(value, list) and all(isinstance(item, dict) for item in value)
+
+
+def _load(text: str, what: str, source: str | None) -> list[Any]:
+    """The JSON list in ``text``: the whole text, or the first list of objects that starts a
+    line (debug pods and shells print chatter before and after the command's output)."""
+    if not isinstance(text, str):
+        raise ParseError(f"{what}: expected text, got {type(text).__name__}", source=source)
+    if not text.strip():
+        raise ParseError(f"{what}: empty output (expected the JSON list of {what})", source=source)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        first_error = exc
+    else:
+        if not _is_interface_list(data):
+            shape = "list of non-objects" if isinstance(data, list) else type(data).__name__
+            raise ParseError(
+                f"{what}: expected a JSON list of interfaces, got a JSON {shape}",
+                source=source,
+            )
+        return data
+    decoder = json.JSONDecoder()
+    for match in _LIST_START.finditer(text):
+        try:
+            value, _end = decoder.raw_decode(text, match.end() - 1)
+        except json.JSONDecodeError:
+            continue
+        if _is_interface_list(value):
+            return value
+    raise ParseError(
+        f"{what}: not iproute2 JSON ({first_error.msg} at line {first_error.lineno}; "
+        f"text starts {_first_line(text)!r})",
+        source=source,
+    )
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value != "" else None
+
+
+def _ifname(entry: Mapping[str, Any]) -> str | None:
+    """The interface name; old iproute2 could print ``veth0@if5`` here, so cut at '@'."""
+    name = _str(entry.get("ifname"))
+    if name is None:
+        return None
+    if "@" in name and not name.startswith("@"):
+        name = name.split("@", 1)[0]
+    return name
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _link(entry: Mapping[str, Any], name: str) -> Link:
+    linkinfo = _mapping(entry.get("linkinfo"))
+    flags = entry.get("flags")
+    return Link(
+        name=name,
+        ifindex=_int(entry.get("ifindex")),
+        kind=_str(linkinfo.get("info_kind")),
+        master=_str(entry.get("master")),
+        operstate=_str(entry.get("operstate")),
+        flags=tuple(f for f in flags if isinstance(f, str)) if isinstance(flags, list) else (),
+        address=_str(entry.get("address")),
+        slave_kind=_str(linkinfo.get("info_slave_kind")),
+        info_data=dict(_mapping(linkinfo.get("info_data"))),
+        slave_data=dict(_mapping(linkinfo.get("info_slave_data"))),
+    )
+
+
+def _addresses(entry: Mapping[str, Any]) -> tuple[Address, ...]:
+    raw = entry.get("addr_info")
+    if not isinstance(raw, list):
+        return ()
+    result = []
+    for item in raw:
+        if not isinstance(item, Mapping):
+            continue
+        family, local, prefix = item.get("family"), _str(item.get("local")), item.get("prefixlen")
+        prefixlen = _int(prefix)
+        if family not in _FAMILIES or local is None or prefixlen is None:
+            continue  # {} placeholders of old iproute2, or a family bondcheck does not judge
+        scope = _str(item.get("scope")) or "global"
+        result.append(Address(family=family, local=local, prefixlen=prefixlen, scope=scope))
+    return tuple(result)
+
+
+def _entries(data: list[Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """(name, object) for every interface object that has a name; placeholders skipped."""
+    result = []
+    for entry in data:
+        if not isinstance(entry, Mapping):
+            continue
+        name = _ifname(entry)
+        if name is not None:
+            result.append((name, entry))
+    return result
+
+
+def parse_ip_addr(
+    text: str, *, source: str | None = None
+) -> tuple[dict[str, tuple[Address, ...]], dict[str, Link]]:
+    """Addresses per interface (every listed interface, possibly with none) and its links."""
+    addresses: dict[str, tuple[Address, ...]] = {}
+    links: dict[str, Link] = {}
+    for name, entry in _entries(_load(text, "ip -j addr", source)):
+        addresses[name] = addresses.get(name, ()) + _addresses(entry)
+        links.setdefault(name, _link(entry, name))
+    return addresses, links
+
+
+def parse_ip_link(text: str, *, source: str | None = None) -> dict[str, Link]:
+    """Links by name from ``ip -j -d link show`` (``-d`` is what adds linkinfo)."""
+    links: dict[str, Link] = {}
+    for name, entry in _entries(_load(text, "ip -j -d link", source)):
+        links.setdefault(name, _link(entry, name))
+    return links
 
 
 def parse_ip_state(
@@ -10,6 +169,45 @@ def parse_ip_state(
 ) -> IpState:
     """Combine ``ip -j addr`` and ``ip -j -d link`` output into one IpState.
 
-    Either may be None (not collected). Raises ParseError for text that is not iproute2 JSON.
+    Either may be None (not collected). Links from ``ip -j -d link`` win over the shorter
+    link view that ``ip -j addr`` gives. Raises ParseError for text that is not iproute2 JSON.
     """
-    raise NotImplementedError
+    addresses: dict[str, tuple[Address, ...]] = {}
+    links: dict[str, Link] = {}
+    if addr_text is not None:
+        addresses, links = parse_ip_addr(addr_text, source=source)
+    if link_text is not None:
+        links.update(parse_ip_link(link_text, source=source))
+    return IpState(
+        addresses=addresses,
+        links=links,
+        has_addresses=addr_text is not None,
+        has_links=link_text is not None,
+    )
+
+
+def bond_ad_info(link: Link) -> AdInfo | None:
+    """The bond's active aggregator (``info_data.ad_info``), None when iproute2 gave none.
+
+    The kernel only sends it for an 802.3ad bond that has an active aggregator.
+    """
+    info = link.info_data.get("ad_info")
+    if not isinstance(info, Mapping) or not info:
+        return None
+    return AdInfo(
+        aggregator_id=_int(info.get("aggregator")),
+        num_ports=_int(info.get("num_ports")),
+        actor_key=_int(info.get("actor_key")),
+        partner_key=_int(info.get("partner_key")),
+        partner_mac=_str(info.get("partner_mac")),
+    )
+
+
+def port_ad_states(link: Link) -> tuple[int | None, int | None, int | None]:
+    """(ad_aggregator_id, ad_actor_oper_port_state, ad_partner_oper_port_state) of a port."""
+    data = link.slave_data
+    return (
+        _int(data.get("ad_aggregator_id")),
+        _int(data.get("ad_actor_oper_port_state")),
+        _int(data.get("ad_partner_oper_port_state")),
+    )

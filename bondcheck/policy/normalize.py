@@ -1,0 +1,272 @@
+"""Canonical forms for bond modes and options, shared by the policy loader and the checks.
+
+nmstate accepts the same setting in many spellings: ``miimon: 100`` and ``miimon: "100"``,
+``mode: 4``, ``mode: "4"``, ``mode: 802.3ad`` and (nmstate >= 2.2.x) ``mode: lacp``,
+``lacp_rate: 1`` and ``lacp_rate: fast``, ``use_carrier: yes`` and ``use_carrier: true``.
+The kernel and ``ip -j -d link`` report yet other forms (numbers, lowercase names).
+Comparing any of these directly gives false alarms, so both sides are reduced to one form
+here: ints for numbers, lowercase names for enums, bools for booleans, tuples for lists.
+
+Everything here is pure and raises ValueError with a message that can be shown to a user
+as it is (the caller prefixes the field path).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+
+from bondcheck.ifname import ifname_problem
+
+# Index = the kernel's mode number (BOND_MODE_ROUNDROBIN = 0 ... BOND_MODE_ALB = 6).
+MODES: tuple[str, ...] = (
+    "balance-rr",
+    "active-backup",
+    "balance-xor",
+    "broadcast",
+    "802.3ad",
+    "balance-tlb",
+    "balance-alb",
+)
+
+# Aliases nmstate accepts on input besides the names and numbers.
+_MODE_ALIASES = {"lacp": "802.3ad"}
+
+# Integer options and their valid range (the kernel's / nmstate's type: u8, u16, u32).
+_U32 = (0, 2**32 - 1)
+INT_OPTIONS: Mapping[str, tuple[int, int]] = {
+    "miimon": _U32,
+    "updelay": _U32,
+    "downdelay": _U32,
+    "peer_notif_delay": _U32,
+    "arp_interval": _U32,
+    "arp_missed_max": (0, 255),
+    "min_links": _U32,
+    "ad_actor_sys_prio": (1, 65535),
+    "ad_user_port_key": (0, 1023),
+    "lp_interval": _U32,
+    "num_grat_arp": (0, 255),
+    "num_unsol_na": (0, 255),
+    "packets_per_slave": (0, 65535),
+    "resend_igmp": _U32,
+}
+
+# Enum options: names in kernel-code order (index = the number the kernel and nmstate accept).
+ENUM_OPTIONS: Mapping[str, tuple[str, ...]] = {
+    "lacp_rate": ("slow", "fast"),
+    "xmit_hash_policy": ("layer2", "layer3+4", "layer2+3", "encap2+3", "encap3+4", "vlan+srcmac"),
+    "ad_select": ("stable", "bandwidth", "count"),
+    "fail_over_mac": ("none", "active", "follow"),
+    "primary_reselect": ("always", "better", "failure"),
+    "arp_validate": (
+        "none",
+        "active",
+        "backup",
+        "all",
+        "filter",
+        "filter_active",
+        "filter_backup",
+    ),
+    "arp_all_targets": ("any", "all"),
+    "all_slaves_active": ("dropped", "delivered"),
+}
+
+BOOL_OPTIONS: frozenset[str] = frozenset(
+    {"tlb_dynamic_lb", "use_carrier", "lacp_active", "balance_slb"}
+)
+
+_OTHER_OPTIONS = frozenset({"primary", "ad_actor_system", "arp_ip_target", "ns_ip6_target"})
+
+OPTION_NAMES: frozenset[str] = (
+    frozenset(INT_OPTIONS) | frozenset(ENUM_OPTIONS) | BOOL_OPTIONS | (_OTHER_OPTIONS)
+)
+
+# Spellings nmstate accepts for an option name besides the kernel's snake_case one.
+OPTION_ALIASES: Mapping[str, str] = {"balance-slb": "balance_slb"}
+
+_TRUE = frozenset({"true", "yes", "on", "y", "1"})
+_FALSE = frozenset({"false", "no", "off", "n", "0"})
+
+_MAC = re.compile(r"[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2}){5}")
+
+
+def _show(value: object) -> str:
+    """A value as it should appear in an error message (strings quoted, others as YAML)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value)
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return f"a {type(value).__name__}"
+
+
+def _as_int(value: object) -> int | None:
+    """An int from an int or a decimal string; None when it is neither (bools are not ints)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+        return int(value)
+    return None
+
+
+def normalize_mode(value: object) -> str:
+    """The nmstate name of a bond mode given by name, kernel number (int or string) or alias."""
+    number = _as_int(value)
+    if number is not None:
+        if 0 <= number < len(MODES):
+            return MODES[number]
+        raise ValueError(f"unknown bond mode {_show(value)} (numbers run from 0 to 6)")
+    if isinstance(value, str):
+        name = value.strip().lower()
+        name = _MODE_ALIASES.get(name, name)
+        if name in MODES:
+            return name
+    raise ValueError(
+        f"unknown bond mode {_show(value)} (expected one of {', '.join(MODES)}, "
+        "a number 0-6, or lacp)"
+    )
+
+
+def parse_bool(value: object) -> bool:
+    """A bool from every spelling nmstate accepts: true/false, 1/0, yes/no, on/off, y/n."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+    raise ValueError(f"expected a boolean (true/false, yes/no, on/off, 1/0), got {_show(value)}")
+
+
+def _normalize_int(name: str, value: object) -> int:
+    number = _as_int(value)
+    if number is None:
+        raise ValueError(f"{name} must be a whole number, got {_show(value)}")
+    low, high = INT_OPTIONS[name]
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {number}")
+    return number
+
+
+def _normalize_enum(name: str, value: object) -> str:
+    names = ENUM_OPTIONS[name]
+    number = _as_int(value)
+    if number is not None:
+        if 0 <= number < len(names):
+            return names[number]
+    elif isinstance(value, str):
+        word = value.strip().lower()
+        if name == "arp_validate":
+            word = word.replace("-", "_")  # nmstate's docs spell filter-active both ways
+        if word in names:
+            return word
+    choices = ", ".join(f"{n} ({i})" for i, n in enumerate(names))
+    raise ValueError(f"unknown {name} {_show(value)} (expected one of {choices})")
+
+
+def normalize_mac(value: object) -> str:
+    """A MAC address as lowercase, colon-separated, two digits per byte."""
+    if isinstance(value, str) and _MAC.fullmatch(value.strip()):
+        return ":".join(f"{int(part, 16):02x}" for part in value.strip().split(":"))
+    hint = ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        hint = " (quote it in YAML: an unquoted 12:34:56:... can be read as a number)"
+    raise ValueError(f"expected a MAC address like 02:00:00:00:00:01, got {_show(value)}{hint}")
+
+
+def _address_list(name: str, value: object) -> list[str]:
+    """Items of a comma-separated string or a list of strings."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, (list, tuple)):
+        items: list[str] = []
+        for item in value:
+            if not isinstance(item, str):
+                raise ValueError(f"{name} entries must be strings, got {_show(item)}")
+            items.extend(part.strip() for part in item.split(",") if part.strip())
+        return items
+    raise ValueError(f"{name} must be a comma-separated string or a list, got {_show(value)}")
+
+
+def _normalize_ipv4_list(name: str, value: object) -> tuple[str, ...]:
+    result = []
+    for item in _address_list(name, value):
+        try:
+            result.append(str(ipaddress.IPv4Address(item)))
+        except ValueError:
+            raise ValueError(f"{name}: {item!r} is not an IPv4 address") from None
+    return tuple(result)
+
+
+def _normalize_ipv6_list(name: str, value: object) -> tuple[str, ...]:
+    result = []
+    for item in _address_list(name, value):
+        try:
+            result.append(ipaddress.IPv6Address(item).compressed)
+        except ValueError:
+            raise ValueError(f"{name}: {item!r} is not an IPv6 address") from None
+    return tuple(result)
+
+
+def normalize_option(name: str, value: object) -> object:
+    """The canonical value of one bond option, so policy and kernel values compare equal.
+
+    ints for numeric options, lowercase names for enums (from a name or the kernel's code),
+    bools for booleans, a validated interface name for ``primary``, a lowercase MAC for
+    ``ad_actor_system``, tuples of canonical addresses for ``arp_ip_target`` and
+    ``ns_ip6_target``. Options bondcheck does not know are passed through as strings (bools
+    as ``true``/``false``) so they can still be compared as text.
+    """
+    name = OPTION_ALIASES.get(name, name)
+    if value is None:
+        raise ValueError(f"{name} has no value")
+    if name in INT_OPTIONS:
+        return _normalize_int(name, value)
+    if name in ENUM_OPTIONS:
+        return _normalize_enum(name, value)
+    if name in BOOL_OPTIONS:
+        try:
+            return parse_bool(value)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+    if name == "primary":
+        problem = ifname_problem(value)
+        if problem:
+            raise ValueError(f"primary {_show(value)} is not an interface name: it {problem}")
+        assert isinstance(value, str)
+        return value
+    if name == "ad_actor_system":
+        return normalize_mac(value)
+    if name == "arp_ip_target":
+        return _normalize_ipv4_list(name, value)
+    if name == "ns_ip6_target":
+        return _normalize_ipv6_list(name, value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (Mapping, list, tuple)):
+        raise ValueError(f"{name} must be a single value, got {_show(value)}")
+    return str(value)
+
+
+def round_delay(delay_ms: int, miimon_ms: int) -> int:
+    """updelay/downdelay as the kernel stores it: rounded down to a multiple of miimon.
+
+    The kernel keeps these delays in units of the MII polling interval (it warns "value is
+    not a multiple of miimon, rounding to ..."), and refuses them while miimon is 0, so the
+    effective delay is then 0.
+    """
+    if delay_ms < 0 or miimon_ms < 0:
+        raise ValueError("delays and miimon cannot be negative")
+    if miimon_ms == 0:
+        return 0
+    return delay_ms - delay_ms % miimon_ms
