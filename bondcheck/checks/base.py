@@ -1,0 +1,214 @@
+"""The small machinery every check is built from.
+
+A check is a :class:`CheckDef`: its stable ID, a title, a one-line remediation, the
+``explain`` text (the docstring of its function, so the words users read live next to the
+code they describe) and a function that judges one :class:`CheckContext`. ``CheckDef.run``
+applies the preconditions every bond check shares before calling that function:
+
+* the policy removes the bond (``state: absent`` or ``down``): only BOND-PRESENT has
+  anything to judge, the rest SKIP;
+* /proc/net/bonding/<bond> does not exist: SKIP "bond not present" (BOND-PRESENT fails);
+* an 802.3ad-only check on another mode: SKIP naming the mode, so every check still yields
+  one result (a JUnit report wants one test case per check).
+
+The result builders fill the check ID, the bond, and the remediation on WARN/FAIL, so each
+check only says what it found.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bondcheck.checks.registry import CheckContext
+from bondcheck.model import CheckResult, ObservedBond, ObservedPort, Status
+
+CheckFn = Callable[["CheckDef", CheckContext], Iterable[CheckResult]]
+
+LACP_MODE = "802.3ad"
+
+#: Why LACP details are missing in a non-privileged view (never "no partner").
+NOT_VISIBLE = (
+    "not visible to this reader (no CAP_NET_ADMIN): run as root / via a privileged transport"
+)
+
+#: The long names the kernel prints after ``Bonding Mode:``, for evidence in its own words.
+MODE_LONG_NAMES: dict[str, str] = {
+    "balance-rr": "load balancing (round-robin)",
+    "active-backup": "fault-tolerance (active-backup)",
+    "balance-xor": "load balancing (xor)",
+    "broadcast": "fault-tolerance (broadcast)",
+    "802.3ad": "IEEE 802.3ad Dynamic link aggregation",
+    "balance-tlb": "transmit load balancing",
+    "balance-alb": "adaptive load balancing",
+}
+
+#: Kernel numbers printed after the hash policy name: ``Transmit Hash Policy: layer3+4 (1)``.
+HASH_POLICY_CODES: dict[str, int] = {
+    "layer2": 0,
+    "layer3+4": 1,
+    "layer2+3": 2,
+    "encap2+3": 3,
+    "encap3+4": 4,
+    "vlan+srcmac": 5,
+}
+
+ZERO_MAC = "00:00:00:00:00:00"
+
+
+@dataclass(eq=False)
+class CheckDef:
+    """One check of the catalog; satisfies the registry's ``Check`` protocol."""
+
+    id: str
+    title: str
+    remediation: str
+    explain: str
+    fn: CheckFn
+    scope: str = "bond"
+    needs_bond: bool = True  # SKIP when the bond is absent or the policy removes it
+    lacp_only: bool = False  # SKIP unless the kernel runs the bond in 802.3ad
+
+    def run(self, ctx: CheckContext) -> Iterable[CheckResult]:
+        """Apply the shared preconditions, then the check's own function."""
+        if self.scope == "bond" and self.needs_bond:
+            reason = _bond_skip_reason(ctx)
+            if reason is not None:
+                return [self.skipped(ctx, reason)]
+            observed = ctx.observed
+            assert observed is not None  # _bond_skip_reason returned None
+            if self.lacp_only and observed.mode != LACP_MODE:
+                return [
+                    self.skipped(
+                        ctx,
+                        f"{ctx.expected.name} runs mode {observed.mode}; "
+                        f"{self.id} applies to 802.3ad only",
+                        observed=observed.mode,
+                    )
+                ]
+        return list(self.fn(self, ctx))
+
+    # -- result builders ------------------------------------------------------------------
+
+    def result(
+        self,
+        ctx: CheckContext,
+        status: Status,
+        message: str,
+        *,
+        port: str | None = None,
+        expected: Any = None,
+        observed: Any = None,
+        evidence: str | None = None,
+        remediation: str | None = None,
+    ) -> CheckResult:
+        """A CheckResult of this check; remediation defaults to the check's on WARN/FAIL."""
+        if remediation is None and status in (Status.WARN, Status.FAIL, Status.ERROR):
+            remediation = self.remediation
+        return CheckResult(
+            check=self.id,
+            status=status,
+            message=one_line(message),
+            bond=ctx.expected.name if self.scope == "bond" else None,
+            port=port,
+            expected=expected,
+            observed=observed,
+            evidence=evidence,
+            remediation=remediation,
+        )
+
+    def passed(self, ctx: CheckContext, message: str, **kw: Any) -> CheckResult:
+        return self.result(ctx, Status.PASS, message, **kw)
+
+    def failed(self, ctx: CheckContext, message: str, **kw: Any) -> CheckResult:
+        return self.result(ctx, Status.FAIL, message, **kw)
+
+    def warned(self, ctx: CheckContext, message: str, **kw: Any) -> CheckResult:
+        return self.result(ctx, Status.WARN, message, **kw)
+
+    def skipped(self, ctx: CheckContext, message: str, **kw: Any) -> CheckResult:
+        return self.result(ctx, Status.SKIP, message, **kw)
+
+
+def check(
+    check_id: str,
+    *,
+    title: str,
+    remediation: str,
+    scope: str = "bond",
+    needs_bond: bool = True,
+    lacp_only: bool = False,
+) -> Callable[[CheckFn], CheckDef]:
+    """Turn a check function into a CheckDef; its docstring becomes the ``explain`` text."""
+
+    def wrap(fn: CheckFn) -> CheckDef:
+        explain = inspect.cleandoc(fn.__doc__ or "")
+        if not explain:
+            raise ValueError(f"check {check_id} has no explain text (docstring)")
+        return CheckDef(
+            id=check_id,
+            title=title,
+            remediation=remediation,
+            explain=explain,
+            fn=fn,
+            scope=scope,
+            needs_bond=needs_bond,
+            lacp_only=lacp_only,
+        )
+
+    return wrap
+
+
+def _bond_skip_reason(ctx: CheckContext) -> str | None:
+    state = ctx.expected.state
+    if state in ("absent", "down"):
+        return f"policy sets {ctx.expected.name} state: {state}; see BOND-PRESENT"
+    if ctx.observed is None:
+        return f"bond not present: /proc/net/bonding/{ctx.expected.name} does not exist"
+    return None
+
+
+# -- shared helpers -----------------------------------------------------------------------
+
+
+def one_line(text: str) -> str:
+    """Messages are one line: collapse any whitespace run that contains a newline."""
+    if "\n" not in text and "\r" not in text:
+        return text
+    return " ".join(text.split())
+
+
+def bond_of(ctx: CheckContext) -> ObservedBond:
+    """The observed bond of a check that ``needs_bond`` (never None there)."""
+    assert ctx.observed is not None
+    return ctx.observed
+
+
+def up_ports(bond: ObservedBond) -> list[ObservedPort]:
+    """Ports whose MII status is up: only they are judged by health checks."""
+    return [p for p in bond.ports if p.mii_status == "up"]
+
+
+def port_evidence(port: str, *lines: str) -> str:
+    """Render per-port kernel lines the way the file shows them, joined by `` / ``."""
+    return " / ".join((f"Slave Interface: {port}", *lines))
+
+
+def mode_line(mode: str, fail_over_mac: str | None = None) -> str:
+    """``Bonding Mode: ...`` exactly as the kernel prints it for ``mode``."""
+    text = f"Bonding Mode: {MODE_LONG_NAMES.get(mode, mode)}"
+    if fail_over_mac and fail_over_mac != "none":
+        text += f" (fail_over_mac {fail_over_mac})"
+    return text
+
+
+def names(items: Sequence[str]) -> str:
+    """``eth1, eth2`` for messages; ``(none)`` for an empty list."""
+    return ", ".join(items) if items else "(none)"
+
+
+def is_zero_mac(mac: str | None) -> bool:
+    """True for the all-zero MAC the kernel shows when no LACPDU was ever received."""
+    return mac is not None and mac.replace("-", ":").lower() == ZERO_MAC
