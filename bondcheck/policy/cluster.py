@@ -1,0 +1,397 @@
+"""The policy side of a live cluster: NNCP, the nodes it targets, their NNCEs and NNS.
+
+``Cluster`` reads everything through the official ``kubernetes`` client, built lazily from the
+kubeconfig (or the in-cluster service account) by bondcheck.transport.kube, so that importing
+this module costs nothing on the offline path. Every API failure leaves as one line (see
+kube.py for which errors exit 2 and which exit 3).
+
+Which nodes a policy targets is computed the way kubernetes-nmstate does it
+(``pkg/node/nodes.go``): nodes whose labels equal every ``nodeSelector`` pair *and* that run a
+``component=kubernetes-nmstate-handler`` pod. A node that matches the selector but has no
+handler is never configured by nmstate; bondcheck leaves it out and says so as a warning,
+because that is a deployment choice (the NMState CR's placement), not a bond fault.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bondcheck.errors import CollectError, InputError, PolicyError
+from bondcheck.model import Enactment, ExpectedBond, NodeTarget, Policy
+from bondcheck.policy.nnce import (
+    POLICY_LABEL,
+    enactment_from_object,
+    enactment_node,
+    missing_enactment,
+)
+from bondcheck.transport import kube
+from bondcheck.transport.options import TransportOptions
+
+GROUP = "nmstate.io"
+NNCP_PLURAL = "nodenetworkconfigurationpolicies"
+NNCE_PLURAL = "nodenetworkconfigurationenactments"
+NNS_PLURAL = "nodenetworkstates"
+#: NNCP versions in the order they are tried: v1 since kubernetes-nmstate v0.57 (2021),
+#: v1beta1 before that (still served, deprecated), v1alpha1 in 2019-2020.
+NNCP_VERSIONS = ("v1", "v1beta1", "v1alpha1")
+#: NNCE and NNS have only ever been served as v1beta1.
+STATE_VERSION = "v1beta1"
+HANDLER_SELECTOR = "component=kubernetes-nmstate-handler"
+HANDLER_NAMESPACES = ("openshift-nmstate", "nmstate")
+
+
+@dataclass(frozen=True)
+class HandlerPod:
+    """The nmstate handler pod that runs on one node."""
+
+    node: str
+    namespace: str
+    name: str
+    running: bool
+
+
+@dataclass(frozen=True)
+class NodeSelection:
+    """The nodes to verify, and what the user should know about the ones left out."""
+
+    targets: tuple[NodeTarget, ...]
+    warnings: tuple[str, ...] = ()
+    without_handler: tuple[str, ...] = ()  # match the selector but run no nmstate handler
+    not_ready: tuple[str, ...] = ()
+
+
+def _selector_string(selector: Mapping[str, str]) -> str:
+    return ",".join(f"{key}={value}" for key, value in sorted(selector.items()))
+
+
+def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    meta = obj.get("metadata")
+    return meta if isinstance(meta, Mapping) else {}
+
+
+def _node_ready(node: Mapping[str, Any]) -> bool:
+    for cond in (node.get("status") or {}).get("conditions") or []:
+        if isinstance(cond, Mapping) and cond.get("type") == "Ready":
+            return str(cond.get("status")) == "True"
+    return False
+
+
+def _internal_ip(node: Mapping[str, Any]) -> str | None:
+    addresses = (node.get("status") or {}).get("addresses") or []
+    for wanted in ("InternalIP", "ExternalIP"):
+        for addr in addresses:
+            if isinstance(addr, Mapping) and addr.get("type") == wanted and addr.get("address"):
+                return str(addr["address"])
+    return None
+
+
+class Cluster:
+    """Read-only access to the nmstate objects of one cluster; safe to share between threads."""
+
+    def __init__(
+        self,
+        kubeconfig: str | None = None,
+        context: str | None = None,
+        *,
+        request_timeout: tuple[float, float] = kube.DEFAULT_REQUEST_TIMEOUT,
+        api_client: Any = None,
+    ) -> None:
+        self._kubeconfig = kubeconfig
+        self._context = context
+        self.request_timeout = request_timeout
+        self._api: kube.KubeApi | None = (
+            kube.KubeApi(api_client, timeout=request_timeout) if api_client is not None else None
+        )
+        self._lock = threading.Lock()
+        self._nnce_cache: dict[str, dict[str, Mapping[str, Any]]] = {}
+        self._handlers: dict[str, HandlerPod] | None = None
+
+    @classmethod
+    def from_options(cls, opts: TransportOptions) -> Cluster:
+        return cls(opts.kubeconfig, opts.context)
+
+    # ---------------------------------------------------------------------------- plumbing
+
+    @property
+    def api(self) -> kube.KubeApi:
+        with self._lock:
+            if self._api is None:
+                self._api = kube.new_api(
+                    self._kubeconfig, self._context, timeout=self.request_timeout
+                )
+            return self._api
+
+    def close(self) -> None:
+        with self._lock:
+            api, self._api = self._api, None
+        if api is not None:
+            api.close()
+
+    def _get(self, path: str, query: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+        return self.api.get(path, query)
+
+    def _error(self, exc: BaseException, action: str) -> Exception:
+        return kube.api_error(exc, action=action, host=self.api.host)
+
+    @staticmethod
+    def _status(exc: BaseException) -> tuple[int, Mapping[str, Any]]:
+        """HTTP status and Status body of an ApiException (0, {} for anything else)."""
+        from kubernetes.client.exceptions import ApiException
+
+        if isinstance(exc, ApiException):
+            return int(exc.status or 0), kube.status_of(exc.body)
+        return 0, {}
+
+    @staticmethod
+    def _object_missing(status: Mapping[str, Any], name: str) -> bool:
+        """True for "object not found", False for "this resource is not served" (generic 404).
+
+        The two 404s differ only in the body: the object one names the object in
+        ``details.name``; the unknown-path one has empty details.
+        """
+        details = status.get("details") or {}
+        return details.get("name") == name
+
+    # ---------------------------------------------------------------------------- policy
+
+    def policy_object(self, name: str) -> Mapping[str, Any]:
+        """The NNCP object as the API returns it, trying v1, then v1beta1, then v1alpha1."""
+        problem = kube.dns_subdomain_problem(name)
+        if problem:
+            raise PolicyError(f"policy name {name[:80]!r} {problem}")
+        for version in NNCP_VERSIONS:
+            try:
+                obj = self._get(f"/apis/{GROUP}/{version}/{NNCP_PLURAL}/{name}")
+            except Exception as exc:
+                status, body = self._status(exc)
+                if status == 404 and self._object_missing(body, name):
+                    raise PolicyError(f"NNCP {name} not found") from None
+                if status == 404:
+                    continue  # this version is not served: try the next one
+                raise self._error(exc, f"get NNCP {name}") from None
+            return obj
+        raise PolicyError(
+            f"NNCP {name} not found: the cluster serves no nmstate.io "
+            "NodeNetworkConfigurationPolicy API (is kubernetes-nmstate installed?)"
+        )
+
+    def get_policy(self, name: str) -> Policy:
+        """The named NNCP as a Policy (``source="cluster"``)."""
+        from bondcheck.policy.loader import policy_from_object
+
+        return policy_from_object(self.policy_object(name), source="cluster")
+
+    # ---------------------------------------------------------------------------- nodes
+
+    def handler_pods(self) -> dict[str, HandlerPod]:
+        """Node name -> its nmstate handler pod, looked up once per Cluster.
+
+        Lists cluster-wide first (one request); when that is forbidden, lists the two
+        namespaces kubernetes-nmstate installs into. Raises CollectError if every attempt is
+        forbidden or fails.
+        """
+        with self._lock:
+            if self._handlers is not None:
+                return self._handlers
+        attempts: list[str | None] = [None, *HANDLER_NAMESPACES]
+        found: dict[str, HandlerPod] = {}
+        errors: list[Exception] = []
+        listed = False
+        for namespace in attempts:
+            try:
+                path = f"/api/v1/namespaces/{namespace}/pods" if namespace else "/api/v1/pods"
+                pods = self._get(path, [("labelSelector", HANDLER_SELECTOR)])
+            except Exception as exc:
+                where = f"in namespace {namespace}" if namespace else "in all namespaces"
+                errors.append(self._error(exc, f"list nmstate handler pods {where}"))
+                continue
+            listed = True
+            for pod in pods.get("items") or []:
+                node = (pod.get("spec") or {}).get("nodeName")
+                if not node:
+                    continue
+                running = (pod.get("status") or {}).get("phase") == "Running"
+                current = found.get(node)
+                if current is None or (running and not current.running):
+                    meta = _meta(pod)
+                    found[node] = HandlerPod(
+                        node, str(meta.get("namespace")), str(meta.get("name")), running
+                    )
+            if namespace is None or found:
+                break
+        if not listed:
+            raise errors[0]
+        with self._lock:
+            self._handlers = found
+        return found
+
+    def select_nodes(self, policy: Policy, names: Sequence[str] = ()) -> NodeSelection:
+        """The nodes ``policy`` targets, or the ``names`` the user asked for.
+
+        Without names: nodes matching ``nodeSelector`` (equality on every pair) that run a
+        handler pod. With names: exactly those nodes, each of which must exist (InputError
+        otherwise); a named node outside the selector is verified anyway, with a warning.
+        """
+        from bondcheck.policy.selector import selector_matches
+
+        for name in names:
+            kube.check_node_name(name)
+        selector = dict(policy.node_selector)
+        label_selector = None if names else (_selector_string(selector) or None)
+        query = [("labelSelector", label_selector)] if label_selector else []
+        try:
+            nodes = self._get("/api/v1/nodes", query).get("items") or []
+        except Exception as exc:
+            raise self._error(exc, "list nodes") from None
+        by_name = {str(_meta(node).get("name")): node for node in nodes}
+        warnings: list[str] = []
+        try:
+            handlers: dict[str, HandlerPod] | None = self.handler_pods()
+        except CollectError as exc:
+            handlers = None
+            warnings.append(f"cannot tell which nodes run the nmstate handler ({exc})")
+        if names:
+            unknown = [n for n in dict.fromkeys(names) if n not in by_name]
+            if unknown:
+                noun = "node" if len(unknown) == 1 else "nodes"
+                raise InputError(f"{noun} {', '.join(unknown)} not found")
+            chosen = [by_name[n] for n in dict.fromkeys(names)]
+        else:
+            chosen = sorted(
+                (n for n in nodes if selector_matches(selector, _meta(n).get("labels") or {})),
+                key=lambda n: str(_meta(n).get("name")),
+            )
+        targets: list[NodeTarget] = []
+        without: list[str] = []
+        not_ready: list[str] = []
+        shown_selector = _selector_string(selector) or "{}"
+        for node in chosen:
+            name = str(_meta(node).get("name"))
+            labels = {str(k): str(v) for k, v in (_meta(node).get("labels") or {}).items()}
+            has_handler = handlers is None or name in handlers
+            if names and not selector_matches(selector, labels):
+                warnings.append(
+                    f"node {name} does not match the nodeSelector of {policy.name} "
+                    f"({shown_selector}); verifying it as asked"
+                )
+            if not has_handler:
+                without.append(name)
+                if names:
+                    warnings.append(
+                        f"node {name} runs no nmstate handler pod; verifying it as asked"
+                    )
+                else:
+                    warnings.append(
+                        f"node {name} matches the nodeSelector but runs no nmstate handler pod: "
+                        "nmstate does not configure it, so it is not verified"
+                    )
+                    continue
+            if not _node_ready(node):
+                not_ready.append(name)
+                warnings.append(f"node {name} is NotReady: collecting from it will likely fail")
+            targets.append(NodeTarget(name=name, address=_internal_ip(node), labels=labels))
+        if not names and not targets and not without:
+            warnings.append(f"policy {policy.name} matches no node ({shown_selector})")
+        return NodeSelection(tuple(targets), tuple(warnings), tuple(without), tuple(not_ready))
+
+    def nodes_for(self, policy: Policy, names: Sequence[str] = ()) -> list[NodeTarget]:
+        """``select_nodes(policy, names).targets`` as a list (warnings dropped)."""
+        return list(self.select_nodes(policy, names).targets)
+
+    # ---------------------------------------------------------------------------- NNCE
+
+    def _list_enactments(self, policy: str) -> dict[str, Mapping[str, Any]]:
+        try:
+            resp = self._get(
+                f"/apis/{GROUP}/{STATE_VERSION}/{NNCE_PLURAL}",
+                [("labelSelector", f"{POLICY_LABEL}={policy}")],
+            )
+        except Exception as exc:
+            status, _ = self._status(exc)
+            if status == 404:  # NNCE not served at all: every node is "Missing"
+                return {}
+            raise self._error(exc, f"list NNCEs of {policy}") from None
+        items = resp.get("items") or []
+        by_node: dict[str, Mapping[str, Any]] = {}
+        for obj in items:
+            node = enactment_node(obj, policy)
+            if node:
+                by_node[node] = obj
+        with self._lock:
+            self._nnce_cache[policy] = by_node
+        return by_node
+
+    def enactments(self, policy: Policy, nodes: Sequence[str] = ()) -> dict[str, Enactment]:
+        """Node -> Enactment for every NNCE of ``policy``, plus "Missing" for each of
+        ``nodes`` that has none. Stale NNCEs (older policyGeneration) have ``stale=True``."""
+        by_node = self._list_enactments(policy.name)
+        result = {
+            node: enactment_from_object(
+                obj, policy=policy.name, generation=policy.generation, node=node
+            )
+            for node, obj in sorted(by_node.items())
+        }
+        for node in nodes:
+            if node not in result:
+                result[node] = missing_enactment(node, policy.name)
+        return result
+
+    def enactment_object(self, policy: str, node: str) -> Mapping[str, Any] | None:
+        """The raw NNCE ``<node>.<policy>``, from the last listing or fetched; None if absent."""
+        with self._lock:
+            cached = self._nnce_cache.get(policy)
+        if cached is not None and node in cached:
+            return cached[node]
+        name = f"{node}.{policy}"
+        try:
+            obj = self._get(f"/apis/{GROUP}/{STATE_VERSION}/{NNCE_PLURAL}/{name}")
+        except Exception as exc:
+            status, _ = self._status(exc)
+            if status == 404:
+                return None
+            raise self._error(exc, f"get NNCE {name}") from None
+        return obj
+
+    def rendered_bonds(self, policy: Policy, node: str) -> tuple[ExpectedBond, ...]:
+        """The bonds ``node`` must have: the policy's own, or, for a templated policy
+        (capture / ``{{ }}``), those of the node's NNCE ``status.desiredState``."""
+        if not policy.templated:
+            return policy.bonds
+        from bondcheck.policy.loader import expected_bonds_from_desired_state
+
+        kube.check_node_name(node)
+        name = f"{node}.{policy.name}"
+        obj = self.enactment_object(policy.name, node)
+        desired = ((obj or {}).get("status") or {}).get("desiredState")
+        if not isinstance(desired, dict):
+            raise CollectError(
+                f"{node}: policy {policy.name} is templated and NNCE {name} has no rendered "
+                "desiredState yet, so the bonds expected on this node are unknown"
+            )
+        return expected_bonds_from_desired_state(desired, where=f"NNCE {name} status.desiredState")
+
+    # ---------------------------------------------------------------------------- NNS
+
+    def nns_object(self, node: str) -> Mapping[str, Any]:
+        """The node's NodeNetworkState object."""
+        kube.check_node_name(node)
+        try:
+            obj = self._get(f"/apis/{GROUP}/{STATE_VERSION}/{NNS_PLURAL}/{node}")
+        except Exception as exc:
+            status, _ = self._status(exc)
+            if status == 404:
+                raise CollectError(
+                    f"{node}: no NodeNetworkState (no nmstate handler reports this node)"
+                ) from None
+            raise self._error(exc, f"get NNS {node}") from None
+        return obj
+
+    def nns(self, node: str) -> dict[str, Any]:
+        """The node's NNS ``status.currentState`` (nmstate's view of its interfaces)."""
+        state = (self.nns_object(node).get("status") or {}).get("currentState")
+        if not isinstance(state, dict):
+            raise CollectError(f"{node}: NodeNetworkState has no currentState yet")
+        return state

@@ -1,0 +1,68 @@
+"""``--via kubectl-debug``: read a node through ``kubectl debug node/<name> --profile=sysadmin``.
+
+For clusters without ``oc``. The machinery (timeout, process-group kill, cleanup by nonce,
+stderr to one line) is DebugPodTransport in oc_debug.py; what differs is kubectl itself:
+
+* ``--image`` is required (kubectl has no default). bondcheck defaults to ``DEFAULT_IMAGE``,
+  a pinned busybox: the script runs ``chroot /host sh -c …``, so every tool it uses (sh, cat,
+  ip, uname) comes from the node itself and the image only needs ``chroot``. busybox is the
+  smallest image that has it (about 2 MB, so a first pull on a node is quick), and a pinned
+  tag gets the IfNotPresent pull policy, where ``:latest`` would mean a registry round trip
+  on every run. Air-gapped clusters pass ``--debug-image`` with a mirrored image.
+* ``--profile=sysadmin`` (privileged, host namespaces, ``/host``): reading the LACP lines of
+  /proc/net/bonding needs CAP_NET_ADMIN, which the default ``general`` profile lacks.
+* kubectl never deletes the pod (``node-debugger-<node>-<5 chars>``), so bondcheck always
+  does: by the name kubectl prints ("Creating debugging pod NAME ..."; ``-q`` is therefore
+  not passed), else by looking up the pod whose command carries this run's nonce.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bondcheck.transport.oc_debug import DebugPodTransport
+
+DEFAULT_IMAGE = "docker.io/library/busybox:1.36"
+
+_CREATED = re.compile(r"^Creating debugging pod (\S+) with container \S+ on node \S+?\.?$", re.M)
+
+
+class KubectlDebugTransport(DebugPodTransport):
+    """``kubectl debug node/<name> --profile=sysadmin --image=IMG --attach=true -- chroot
+    /host sh -c …``, then ``kubectl delete pod``."""
+
+    name = "kubectl-debug"
+    tool = "kubectl"
+    managed_by_label = "app.kubernetes.io/managed-by=kubectl-debug"
+    missing_hint = "install kubectl or use --via ssh"
+
+    def configured_binary(self) -> str:
+        return self.opts.kubectl_binary or "kubectl"
+
+    def image(self) -> str:
+        return self.opts.debug_image or DEFAULT_IMAGE
+
+    def debug_argv(self, node: str, script: str) -> list[str]:
+        argv = [self.binary(), *self.global_flags(), "debug", f"node/{node}"]
+        if self.opts.debug_namespace:
+            argv += ["-n", self.opts.debug_namespace]
+        argv += [
+            "--profile=sysadmin",
+            f"--image={self.image()}",
+            "--attach=true",
+            "--stdin=false",
+            "--tty=false",
+        ]
+        return [*argv, "--", "chroot", "/host", "sh", "-c", script]
+
+    def pod_from_output(self, stdout: str) -> tuple[str | None, str] | None:
+        match = _CREATED.search(stdout)
+        if not match:
+            return None
+        return (self.opts.debug_namespace, match.group(1))
+
+    def delete_after_success(self) -> bool:
+        return True
+
+    def unauthorized_hint(self) -> str:
+        return "unauthorized: the API server rejected the kubeconfig credentials"

@@ -1,0 +1,108 @@
+"""kubectl-debug against the ``kubectl`` stand-in: the pod kubectl leaves is always removed."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from standins.fixtures import DebugCli
+
+from bondcheck.errors import CollectError
+from bondcheck.model import NodeTarget
+from bondcheck.transport.kubectl_debug import DEFAULT_IMAGE, KubectlDebugTransport
+from bondcheck.transport.options import TransportOptions
+
+PROCFS = Path(__file__).resolve().parents[2] / "fixtures" / "procfs" / "corpus"
+BOND_TEXT = (PROCFS / "ubuntu-v3.7.1-8023ad-nonroot-healthy-layer3+4-minlinks1.txt").read_text()
+
+
+@pytest.fixture
+def bonding_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "bonding"
+    folder.mkdir()
+    (folder / "bond0").write_text(BOND_TEXT)
+    monkeypatch.setenv("BONDCHECK_STANDIN_BONDING_DIR", str(folder))
+    return folder
+
+
+def kubectl(**opts: str) -> KubectlDebugTransport:
+    return KubectlDebugTransport(TransportOptions(**opts))  # type: ignore[arg-type]
+
+
+def test_collect_then_delete_the_pod_by_name(debug_cli: DebugCli, bonding_dir: Path) -> None:
+    ev = kubectl().collect(NodeTarget("worker-0"), ["bond0"], timeout=20)
+    assert ev.bonds == {"bond0": BOND_TEXT}
+    assert ev.transport == "kubectl-debug" and ev.notes == ()
+    debug, delete = debug_cli.calls()
+    assert debug[:6] == [
+        "debug",
+        "node/worker-0",
+        "--profile=sysadmin",
+        f"--image={DEFAULT_IMAGE}",
+        "--attach=true",
+        "--stdin=false",
+    ]
+    assert debug[7:12] == ["--", "chroot", "/host", "sh", "-c"]
+    assert delete[:3] == ["delete", "pod", delete[2]]
+    assert delete[2].startswith("node-debugger-worker-0-")
+    assert debug_cli.pods() == []
+
+
+def test_namespace_and_image_options(debug_cli: DebugCli, bonding_dir: Path) -> None:
+    kubectl(debug_namespace="debug", debug_image="registry.local/busybox:1.36").collect(
+        NodeTarget("worker-1"), ["bond0"], timeout=20
+    )
+    debug, delete = debug_cli.calls()
+    assert debug[:4] == ["debug", "node/worker-1", "-n", "debug"]
+    assert "--image=registry.local/busybox:1.36" in debug
+    assert delete[3:5] == ["-n", "debug"]
+    assert debug_cli.pods() == []
+
+
+def test_quiet_kubectl_pod_is_found_by_nonce(debug_cli: DebugCli, bonding_dir: Path) -> None:
+    class Quiet(KubectlDebugTransport):
+        def debug_argv(self, node: str, script: str) -> list[str]:
+            argv = super().debug_argv(node, script)
+            return [*argv[:2], "-q", *argv[2:]]
+
+    ev = Quiet(TransportOptions()).collect(NodeTarget("worker-0"), ["bond0"], timeout=20)
+    assert ev.bonds["bond0"] == BOND_TEXT
+    calls = debug_cli.calls()
+    assert calls[1] == [
+        "get",
+        "pods",
+        "-l",
+        "app.kubernetes.io/managed-by=kubectl-debug",
+        "-o",
+        "json",
+    ]
+    assert calls[2][:2] == ["delete", "pod"]
+    assert debug_cli.pods() == []
+
+
+def test_timeout_kills_kubectl_and_removes_the_pod(debug_cli: DebugCli) -> None:
+    debug_cli.set(HANG_NODES="worker-2")
+    start = time.monotonic()
+    with pytest.raises(CollectError) as err:
+        kubectl().collect(NodeTarget("worker-2"), ["bond0"], timeout=1)
+    assert time.monotonic() - start < 10
+    assert str(err.value) == "worker-2: kubectl debug gave no result within 1s; debug pod removed"
+    assert debug_cli.pods() == []
+
+
+def test_unauthorized(debug_cli: DebugCli) -> None:
+    debug_cli.set(AUTH="unauthorized")
+    with pytest.raises(CollectError) as err:
+        kubectl().collect(NodeTarget("worker-0"), ["bond0"], timeout=20)
+    assert str(err.value) == (
+        "worker-0: unauthorized: the API server rejected the kubeconfig credentials"
+    )
+
+
+def test_missing_kubectl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(
+        CollectError, match=r"^kubectl not found on PATH; install kubectl or use --via ssh$"
+    ):
+        kubectl().collect(NodeTarget("worker-0"), ["bond0"], timeout=5)

@@ -1,0 +1,389 @@
+"""A Kubernetes API server stand-in that the real ``kubernetes`` Python client talks to.
+
+Why a stand-in: no API server, etcd or kubelet can run on the test machines. This serves the
+exact REST paths bondcheck's production code requests - through the official client, the
+generated kubeconfig and bearer-token auth, unchanged - so the code path under test is the
+one a real cluster exercises. Served:
+
+* ``GET /apis/nmstate.io/{v1,v1beta1,v1alpha1}/nodenetworkconfigurationpolicies[/NAME]``
+  (``nncp_versions`` decides which versions are "served"; others get the generic 404 Status
+  that a real server returns for an unknown path; v1beta1 carries the deprecation Warning);
+* ``GET /apis/nmstate.io/v1beta1/{nodenetworkconfigurationenactments,nodenetworkstates}``
+  (list with labelSelector, or by name);
+* ``GET /api/v1/nodes[/NAME]``, ``/api/v1/pods``, ``/api/v1/namespaces/NS/pods[/NAME]``
+  with labelSelector and fieldSelector (``spec.nodeName=...``);
+* ``GET /api/v1/namespaces/NS/pods/NAME/exec`` upgraded to a WebSocket with the channel
+  protocol; the command really runs (``exec_handler``, default: nodeexec.start_on_node - local
+  ``sh``, or ssh to the lab node named by the pod's ``spec.nodeName``).
+
+Per-test fault injection: ``fail(path_regex, status, body)`` (401/403/404/500 with the
+corpus Status bodies), ``latency`` for every request, ``delay`` per fault.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from standins import websocket as ws
+from standins.exec_stream import ExecHandler, default_exec_handler, serve_exec
+from standins.store import FIXTURES, KINDS, PLURAL_KIND, Store
+
+_CUSTOM = re.compile(
+    r"^/apis/nmstate\.io/(?P<version>[^/]+)/(?P<plural>[a-z]+)(?:/(?P<name>[^/]+))?$"
+)
+_CORE = re.compile(
+    r"^/api/v1(?:/namespaces/(?P<ns>[^/]+))?/(?P<plural>nodes|pods)(?:/(?P<name>[^/]+))?"
+    r"(?P<exec>/exec)?$"
+)
+DEPRECATION = (
+    '299 - "nmstate.io/v1beta1 NodeNetworkConfigurationPolicy is deprecated; '
+    'use nmstate.io/v1 NodeNetworkConfigurationPolicy"'
+)
+
+
+def status_body(name: str) -> dict[str, Any]:
+    """A Status object from fixtures/k8s/status/ (file name without .json)."""
+    return json.loads((FIXTURES / "status" / f"{name}.json").read_text())
+
+
+def not_found(plural: str, group: str, name: str) -> dict[str, Any]:
+    """The NotFound Status the real server sends for a missing object."""
+    resource = f"{plural}.{group}" if group else plural
+    details = {"name": name, "kind": plural}
+    if group:
+        details["group"] = group
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": f'{resource} "{name}" not found',
+        "reason": "NotFound",
+        "details": details,
+        "code": 404,
+    }
+
+
+GENERIC_404 = "status-404-generic-unknown-path-api-v2-k8s-1.23"
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that hang up (timeouts under test) are expected: no traceback spam."""
+
+
+@dataclass
+class Fault:
+    pattern: re.Pattern[str]
+    status: int
+    body: dict[str, Any] | None
+    delay: float = 0.0
+    times: int | None = None  # None = every time
+
+
+@dataclass
+class ApiServerStandIn:
+    """Start with ``start()``; point the client at ``write_kubeconfig(path)``."""
+
+    token: str = "standin-token-0123456789"
+    store: Store = field(default_factory=Store)
+    nncp_versions: tuple[str, ...] = ("v1", "v1beta1")
+    latency: float = 0.0
+    exec_handler: ExecHandler = default_exec_handler
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+    _server: ThreadingHTTPServer | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> ApiServerStandIn:
+        standin = self
+
+        class Handler(_Handler):
+            server_state = standin
+
+        self._server = _Server(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start() first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def write_kubeconfig(self, path: Path, *, namespace: str = "default") -> Path:
+        """A kubeconfig with context ``standin`` (good token) and ``wrong-token``."""
+        doc = {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "current-context": "standin",
+            "clusters": [{"name": "standin", "cluster": {"server": self.url}}],
+            "users": [
+                {"name": "standin-user", "user": {"token": self.token}},
+                {"name": "stale-user", "user": {"token": "sha256~expiredTokenValue0123"}},
+            ],
+            "contexts": [
+                {
+                    "name": "standin",
+                    "context": {
+                        "cluster": "standin",
+                        "user": "standin-user",
+                        "namespace": namespace,
+                    },
+                },
+                {"name": "wrong-token", "context": {"cluster": "standin", "user": "stale-user"}},
+            ],
+        }
+        path.write_text(json.dumps(doc, indent=2))
+        return path
+
+    # ------------------------------------------------------------------ test controls
+
+    def fail(
+        self,
+        path_regex: str,
+        status: int,
+        body: dict[str, Any] | str | None = None,
+        *,
+        delay: float = 0.0,
+        times: int | None = None,
+    ) -> None:
+        """Answer requests whose path matches ``path_regex`` with ``status`` and ``body``
+        (a Status dict, or the name of a fixtures/k8s/status file)."""
+        if isinstance(body, str):
+            body = status_body(body)
+        with self._lock:
+            self.faults.append(Fault(re.compile(path_regex), status, body, delay, times))
+
+    def fault_for(self, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.pattern.search(path) and (fault.times is None or fault.times > 0):
+                    if fault.times is not None:
+                        fault.times -= 1
+                    return fault
+        return None
+
+    def paths(self) -> list[str]:
+        with self._lock:
+            return [path for _, path in self.requests]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_state: ApiServerStandIn
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    # ------------------------------------------------------------------ responses
+
+    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _status(self, status: int, body: dict[str, Any] | None = None) -> None:
+        if body is None:
+            body = (
+                status_body(GENERIC_404)
+                if status == 404
+                else {
+                    "kind": "Status",
+                    "apiVersion": "v1",
+                    "metadata": {},
+                    "status": "Failure",
+                    "message": "Unauthorized" if status == 401 else f"HTTP {status}",
+                    "reason": "Unauthorized" if status == 401 else "InternalError",
+                    "code": status,
+                }
+            )
+        self._send(status, body)
+
+    # ------------------------------------------------------------------ dispatch
+
+    def do_GET(self) -> None:
+        state = self.server_state
+        parts = urlsplit(self.path)
+        query = {k: v for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        with state._lock:
+            state.requests.append(("GET", self.path))
+        if state.latency:
+            time.sleep(state.latency)
+        if self.headers.get("Authorization", "") != f"Bearer {state.token}":
+            self._status(401, status_body("status-401-unauthorized-RECONSTRUCTED"))
+            return
+        fault = state.fault_for(parts.path)
+        if fault is not None:
+            time.sleep(fault.delay)
+            if fault.status:
+                self._status(fault.status, fault.body)
+                return
+        if parts.path == "/version":
+            self._send(200, {"major": "1", "minor": "29", "gitVersion": "v1.29.0-standin"})
+            return
+        match = _CUSTOM.match(parts.path)
+        if match:
+            self._custom(match, query)
+            return
+        match = _CORE.match(parts.path)
+        if match:
+            self._core(match, query)
+            return
+        self._status(404)
+
+    def _list(self, plural: str, api_version: str, items: list[dict[str, Any]]) -> None:
+        kind = PLURAL_KIND[plural] + "List"
+        self._send(
+            200,
+            {
+                "apiVersion": api_version,
+                "kind": kind,
+                "metadata": {"resourceVersion": "4400000"},
+                "items": items,
+            },
+        )
+
+    def _custom(self, match: re.Match[str], query: dict[str, list[str]]) -> None:
+        state = self.server_state
+        version, plural, name = match["version"], match["plural"], match["name"]
+        kind = PLURAL_KIND.get(plural)
+        served = state.nncp_versions if kind == "NodeNetworkConfigurationPolicy" else ("v1beta1",)
+        if kind is None or kind not in KINDS or version not in served:
+            self._status(404)
+            return
+        api_version = f"nmstate.io/{version}"
+        headers = (
+            {"Warning": DEPRECATION}
+            if (kind == "NodeNetworkConfigurationPolicy" and version != "v1")
+            else {}
+        )
+        if name is None:
+            items = state.store.list(
+                plural,
+                label_selector=_one(query, "labelSelector"),
+                field_selector=_one(query, "fieldSelector"),
+            )
+            for item in items:
+                item["apiVersion"] = api_version
+            self._list(plural, api_version, items)
+            return
+        obj = state.store.get(plural, name)
+        if obj is None:
+            self._status(404, not_found(plural, "nmstate.io", name))
+            return
+        obj["apiVersion"] = api_version  # the server converts between served versions
+        self._send(200, obj, headers)
+
+    def _core(self, match: re.Match[str], query: dict[str, list[str]]) -> None:
+        state = self.server_state
+        plural, ns, name = match["plural"], match["ns"], match["name"]
+        if plural == "nodes" and ns is not None:
+            self._status(404)
+            return
+        if match["exec"]:
+            self._exec(ns or "", name or "", query)
+            return
+        if name is None:
+            items = state.store.list(
+                plural,
+                namespace=ns,
+                label_selector=_one(query, "labelSelector"),
+                field_selector=_one(query, "fieldSelector"),
+            )
+            limit = _one(query, "limit")
+            if limit and limit.isdigit():
+                items = items[: int(limit)]
+            self._list(plural, "v1", items)
+            return
+        obj = state.store.get(plural, name, ns or "")
+        if obj is None:
+            self._status(404, not_found(plural, "", name))
+            return
+        self._send(200, obj)
+
+    # ------------------------------------------------------------------ exec
+
+    def _exec(self, ns: str, name: str, query: dict[str, list[str]]) -> None:
+        state = self.server_state
+        pod = state.store.get("pods", name, ns)
+        if pod is None:
+            self._status(404, not_found("pods", "", name))
+            return
+        container = _one(query, "container") or pod["spec"]["containers"][0]["name"]
+        if container not in [c.get("name") for c in pod["spec"].get("containers") or []]:
+            self._status(
+                400,
+                {
+                    "kind": "Status",
+                    "apiVersion": "v1",
+                    "metadata": {},
+                    "status": "Failure",
+                    "reason": "BadRequest",
+                    "code": 400,
+                    "message": f"container {container} is not valid for pod {name}",
+                },
+            )
+            return
+        if (self.headers.get("Upgrade") or "").lower() != "websocket":
+            self._status(
+                400,
+                {
+                    "kind": "Status",
+                    "apiVersion": "v1",
+                    "metadata": {},
+                    "status": "Failure",
+                    "reason": "BadRequest",
+                    "code": 400,
+                    "message": "Upgrade request required",
+                },
+            )
+            return
+        proto = ws.choose_subprotocol(self.headers.get("Sec-WebSocket-Protocol"))
+        self.send_response(101, "Switching Protocols")
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", ws.accept_key(self.headers["Sec-WebSocket-Key"]))
+        if proto:
+            self.send_header("Sec-WebSocket-Protocol", proto)
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        serve_exec(
+            self.rfile, self.wfile, state.exec_handler, pod, container, query.get("command", [])
+        )
+
+
+def _one(query: dict[str, list[str]], key: str) -> str | None:
+    values = query.get(key)
+    return values[0] if values else None
+
+
+def exec_handler_from(fn: Callable[[dict[str, Any], str, list[str]], Any]) -> ExecHandler:
+    """Type helper so tests can pass plain functions as ``exec_handler``."""
+    return fn
