@@ -1,0 +1,174 @@
+"""The ``bondcheck`` command: a thin Typer app with one module per subcommand.
+
+Error policy: every failure the user can cause or meet ends as ONE line on stderr,
+``bondcheck: error: ...``, with the documented exit code (BondcheckError carries it; usage
+errors exit 2), never a traceback. ``--debug`` (or BONDCHECK_DEBUG=1) re-raises instead, to
+show one. Rich's pretty tracebacks stay off: their local variables could print a kubeconfig
+token or a key passphrase.
+
+Start-up: ``bondcheck --version`` answers before Typer is imported, and subcommand modules
+import their heavy parts (Rich, the checks, the transports) only when they run.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from bondcheck import __version__
+
+#: Subcommand -> (module, function), in the order ``--help`` lists them. A module that is not
+#: in this build (collect, failover) is simply not offered.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "parse": ("bondcheck.cli.parse", "parse"),
+    "verify": ("bondcheck.cli.verify", "verify"),
+    "collect": ("bondcheck.cli.collect", "collect"),
+    "failover": ("bondcheck.cli.failover", "failover"),
+    "checks": ("bondcheck.cli.checks_cmd", "checks"),
+    "explain": ("bondcheck.cli.checks_cmd", "explain"),
+}
+_ROOT_OPTIONS_WITH_VALUE = ("--color",)
+
+
+def requested_command(args: Sequence[str]) -> str | None:
+    """The subcommand ``args`` names, if it is a known one (root options may come first)."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _ROOT_OPTIONS_WITH_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
+
+
+def _click_exceptions() -> Any:
+    """Click's exception module (vendored inside newer Typer releases, separate in older)."""
+    try:
+        from typer._click import exceptions  # type: ignore[import-not-found]
+    except ImportError:  # pragma: no cover - typer < 0.20 uses the click package
+        from click import exceptions  # type: ignore[no-redef]
+    return exceptions
+
+
+def _aborts(cx: Any) -> tuple[type[BaseException], ...]:
+    """Click's own Abort where it is a separate class from Typer's (older Typer releases)."""
+    return tuple(getattr(cx, name) for name in ("Abort",) if hasattr(cx, name))
+
+
+def _debug_requested(ctx: Any) -> bool:
+    obj = ctx.find_root().obj if ctx is not None else None
+    if isinstance(obj, dict) and obj.get("debug"):
+        return True
+    return os.environ.get("BONDCHECK_DEBUG", "") not in ("", "0")
+
+
+def build_app(only: str | None = None) -> Any:
+    """The Typer application, built on demand so importing this module stays cheap.
+
+    ``only`` registers just that subcommand: a run of ``bondcheck parse`` then never imports
+    (nor builds the options of) verify, failover or the transports.
+    """
+    import typer
+    from typer.core import TyperGroup
+
+    from bondcheck.cli import root
+    from bondcheck.cli.common import error_line
+    from bondcheck.errors import BondcheckError
+
+    cx = _click_exceptions()
+    passthrough: tuple[type[BaseException], ...] = (
+        cx.ClickException,
+        typer.Exit,
+        typer.Abort,
+        BrokenPipeError,
+        *(getattr(cx, name) for name in ("Exit", "Abort") if hasattr(cx, name)),
+    )
+
+    class BondcheckGroup(TyperGroup):
+        """Turns every error of a subcommand into one line and its exit code."""
+
+        def invoke(self, ctx: Any) -> Any:
+            try:
+                return super().invoke(ctx)
+            except passthrough:
+                raise
+            except BondcheckError as exc:
+                if _debug_requested(ctx):
+                    raise
+                error_line(str(exc))
+                raise typer.Exit(exc.exit_code) from None
+            except Exception as exc:
+                if _debug_requested(ctx):
+                    raise
+                error_line(
+                    f"internal error: {type(exc).__name__}: {exc} "
+                    "(rerun with --debug for a traceback)"
+                )
+                raise typer.Exit(2) from None
+
+    app = typer.Typer(
+        cls=BondcheckGroup,
+        name="bondcheck",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        pretty_exceptions_show_locals=False,
+        add_completion=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    app.callback()(root.root)
+
+    for name in [only] if only in COMMANDS else list(COMMANDS):
+        module_name, function = COMMANDS[name]
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        command = getattr(importlib.import_module(module_name), function, None)
+        if command is not None:
+            app.command(name)(command)
+    return app
+
+
+def run(argv: Sequence[str]) -> int:
+    """Run the CLI on ``argv`` and return the exit code (usage errors as one line, 2)."""
+    args = list(argv)
+    if args in (["--version"], ["-V"]):  # answer before importing Typer: fast and safe
+        sys.stdout.write(f"bondcheck {__version__}\n")
+        return 0
+    import typer
+
+    from bondcheck.cli.common import error_line
+
+    cx = _click_exceptions()
+    command = typer.main.get_command(build_app(requested_command(args)))
+    try:
+        result = command.main(args=args, prog_name="bondcheck", standalone_mode=False)
+    except cx.NoArgsIsHelpError:
+        return 2  # the help text was already printed
+    except cx.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "bondcheck"
+        error_line(f"{exc.format_message()} (see '{where} --help')")
+        return exc.exit_code
+    except cx.ClickException as exc:
+        error_line(exc.format_message())
+        return exc.exit_code
+    except (typer.Abort, *_aborts(cx)):  # type: ignore[misc]
+        error_line("aborted")
+        return 130
+    return result if isinstance(result, int) else 0
+
+
+def main() -> None:
+    """Console-script entry point (``bondcheck = bondcheck.cli.app:main``)."""
+    try:
+        code = run(sys.argv[1:])
+    except Exception as exc:  # last resort: a bug outside any subcommand, still one line
+        if "--debug" in sys.argv[1:] or _debug_requested(None):
+            raise
+        sys.stderr.write(f"bondcheck: error: internal error: {type(exc).__name__}: {exc}\n")
+        code = 2
+    sys.exit(code)

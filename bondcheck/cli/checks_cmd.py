@@ -1,0 +1,80 @@
+"""``bondcheck checks`` (the catalog) and ``bondcheck explain ID`` (one check in full)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from bondcheck.cli.common import ColorOpt, SimpleFormat, color_of
+from bondcheck.errors import InputError
+
+
+def catalog() -> list[dict[str, Any]]:
+    """Every check ID with its title, scope, remediation and explain text, in catalog order."""
+    from bondcheck.checks.registry import all_checks
+    from bondcheck.judge import JUDGE_CHECKS
+
+    entries: list[Any] = [*all_checks(), *JUDGE_CHECKS]
+    return [
+        {
+            "id": c.id,
+            "title": c.title,
+            "scope": getattr(c, "scope", "bond"),
+            "remediation": c.remediation,
+            "explain": c.explain,
+        }
+        for c in entries
+    ]
+
+
+def checks(
+    ctx: typer.Context,
+    output: Annotated[
+        SimpleFormat,
+        typer.Option("--output", "-o", envvar="BONDCHECK_CHECKS_OUTPUT", help="Format."),
+    ] = SimpleFormat.table,
+    color: ColorOpt = None,
+) -> None:
+    """List every check ID and what it verifies (use the IDs with --only / --skip)."""
+    entries = catalog()
+    if output is SimpleFormat.json:
+        sys.stdout.write(json.dumps(entries, indent=2) + "\n")
+        return
+    from rich import box
+    from rich.table import Table
+
+    from bondcheck.output.render import make_console
+
+    table = Table(
+        title=f"{len(entries)} checks (bondcheck explain ID for details)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("ID", no_wrap=True, style="bold")
+    table.add_column("Scope")
+    table.add_column("Verifies")
+    for entry in entries:
+        table.add_row(entry["id"], entry["scope"], entry["title"])
+    make_console(None, color_of(ctx, color)).print(table)
+
+
+def explain(
+    check_id: Annotated[
+        str, typer.Argument(metavar="ID", help="A check ID, e.g. LACP-PARTNER.", show_default=False)
+    ],
+) -> None:
+    """Explain one check: what it verifies, why it matters, when it fails, how to fix it."""
+    from bondcheck.run import unknown_id_message
+
+    entries = {e["id"]: e for e in catalog()}
+    entry = entries.get(check_id.strip().upper())
+    if entry is None:
+        raise InputError(unknown_id_message(check_id, list(entries)))
+    sys.stdout.write(
+        f"{entry['id']}: {entry['title']}\n\n{entry['explain'].rstrip()}\n\n"
+        f"Remediation: {entry['remediation']}\n"
+    )

@@ -1,0 +1,98 @@
+"""Pieces every subcommand shares: choices, the --color option, stderr messages, progress.
+
+Human output goes to stdout; notes, progress and the one-line summary go to stderr, so
+``-o json > report.json`` stays clean.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+import threading
+from typing import Annotated
+
+import typer
+
+PREFIX = "bondcheck: "
+
+
+class Color(str, enum.Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class ReportFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    junit = "junit"
+    markdown = "markdown"
+
+
+class SimpleFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+
+
+ColorOpt = Annotated[
+    Color | None,
+    typer.Option(
+        "--color",
+        envvar="BONDCHECK_COLOR",
+        help="Colour: auto (only on a terminal, off with NO_COLOR), always, never.",
+        show_default=False,
+    ),
+]
+
+
+def color_of(ctx: typer.Context, local: Color | None) -> str:
+    """The colour mode: this command's --color, else the global one, else auto."""
+    if local is not None:
+        return local.value
+    obj = ctx.find_root().obj
+    if isinstance(obj, dict) and obj.get("color"):
+        return str(obj["color"])
+    return "auto"
+
+
+def note(message: str) -> None:
+    """A line for the human on stderr (never mixed into the report on stdout)."""
+    sys.stderr.write(f"{PREFIX}{message}\n")
+    sys.stderr.flush()
+
+
+def error_line(message: str) -> None:
+    """The one-line error format every failure uses."""
+    text = " ".join(str(message).split()) or "unknown error"
+    sys.stderr.write(f"{PREFIX}error: {text}\n")
+    sys.stderr.flush()
+
+
+class LineReporter:
+    """Progress as plain stderr lines: failures always, every stage with --verbose.
+
+    Works the same in a terminal and in a CI log; the fleet runner calls it from worker
+    threads, so writes are serialised.
+    """
+
+    def __init__(self, *, verbose: bool = False, quiet: bool = False) -> None:
+        self._verbose = verbose
+        self._quiet = quiet
+        self._lock = threading.Lock()
+
+    def _write(self, text: str) -> None:
+        with self._lock:
+            sys.stderr.write(f"{PREFIX}{text}\n")
+            sys.stderr.flush()
+
+    def stage(self, node: str, stage: str) -> None:
+        if self._verbose and not self._quiet:
+            self._write(f"[{node}] {stage}")
+
+    def done(self, node: str, ok: bool, message: str = "") -> None:
+        if self._quiet:
+            return
+        if not ok:
+            self._write(f"[{node}] evidence not collected: {' '.join(message.split())}")
+        elif self._verbose:
+            self._write(f"[{node}] collected{': ' + message if message else ''}")

@@ -1,0 +1,244 @@
+"""``bondcheck verify``: options in, report and exit code out; the run itself is bondcheck.run."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bondcheck.cli import transport_opts as t
+from bondcheck.cli.common import ColorOpt, LineReporter, ReportFormat, color_of, note
+from bondcheck.errors import InputError
+
+_SEL = "Selection"
+_OUT = "Output and exit code"
+
+
+class Via(str, enum.Enum):
+    ssh = "ssh"
+    oc_debug = "oc-debug"
+    kubectl_debug = "kubectl-debug"
+    handler_exec = "handler-exec"
+    nns = "nns"
+    capture = "capture"
+
+
+def _warn(message: str) -> None:
+    note(f"warning: {message}")
+
+
+def _silent(message: str) -> None:
+    return None
+
+
+def verify(
+    ctx: typer.Context,
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            "--policy",
+            envvar="BONDCHECK_POLICY",
+            rich_help_panel=_SEL,
+            help="NNCP name: read from the cluster, or picked from --policy-file.",
+        ),
+    ] = None,
+    policy_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--policy-file",
+            envvar="BONDCHECK_POLICY_FILE",
+            rich_help_panel=_SEL,
+            help="YAML file holding the NNCP (offline; no cluster needed).",
+        ),
+    ] = None,
+    node: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--node",
+            envvar="BONDCHECK_NODE",
+            rich_help_panel=_SEL,
+            help="Node to check (repeatable). Default: every node of the capture, "
+            "or the policy's nodeSelector on a cluster.",
+        ),
+    ] = None,
+    via: Annotated[
+        Via | None,
+        typer.Option(
+            "--via",
+            envvar="BONDCHECK_VIA",
+            rich_help_panel=_SEL,
+            help="How to reach nodes (capture when --from-dir is given).",
+        ),
+    ] = None,
+    from_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-dir",
+            envvar="BONDCHECK_FROM_DIR",
+            rich_help_panel=_SEL,
+            help="Judge saved evidence: DIR/<node>/proc/net/bonding/<bond>, "
+            "ip-addr.json (or unpacked sosreports).",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            envvar="BONDCHECK_JOBS",
+            min=1,
+            rich_help_panel=_SEL,
+            help="Nodes collected at once (default: the transport's).",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            envvar="BONDCHECK_TIMEOUT",
+            min=1.0,
+            rich_help_panel=_SEL,
+            help="Seconds allowed to collect one node.",
+        ),
+    ] = 60.0,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            envvar="BONDCHECK_ONLY",
+            rich_help_panel=_SEL,
+            help="Run only this check ID (repeatable).",
+        ),
+    ] = None,
+    skip: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--skip",
+            envvar="BONDCHECK_SKIP",
+            rich_help_panel=_SEL,
+            help="Do not run this check ID (repeatable).",
+        ),
+    ] = None,
+    output: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--output", "-o", envvar="BONDCHECK_OUTPUT", rich_help_panel=_OUT, help="Report format."
+        ),
+    ] = ReportFormat.table,
+    output_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-file",
+            envvar="BONDCHECK_OUTPUT_FILE",
+            rich_help_panel=_OUT,
+            help="Write the report to this file (a summary line still goes to stderr).",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            envvar="BONDCHECK_STRICT",
+            rich_help_panel=_OUT,
+            help="Warnings fail the run (exit 1).",
+        ),
+    ] = False,
+    exit_zero: Annotated[
+        bool,
+        typer.Option(
+            "--exit-zero",
+            envvar="BONDCHECK_EXIT_ZERO",
+            rich_help_panel=_OUT,
+            help="Always exit 0 when the report was produced (report-only jobs).",
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            envvar="BONDCHECK_VERBOSE",
+            rich_help_panel=_OUT,
+            help="List passing and skipped checks too; show progress.",
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            envvar="BONDCHECK_QUIET",
+            rich_help_panel=_OUT,
+            help="No progress or summary on stderr.",
+        ),
+    ] = False,
+    color: ColorOpt = None,
+    ssh_config: t.SshConfig = None,
+    ssh_user: t.SshUser = None,
+    ssh_key: t.SshKey = None,
+    ssh_port: t.SshPort = None,
+    jump: t.Jump = None,
+    accept_new_host_keys: t.AcceptNewHostKeys = False,
+    known_hosts: t.KnownHosts = None,
+    no_sudo: t.NoSudo = False,
+    connect_timeout: t.ConnectTimeout = 10.0,
+    kubeconfig: t.Kubeconfig = None,
+    context: t.Context = None,
+    oc: t.OcBinary = "oc",
+    kubectl: t.KubectlBinary = "kubectl",
+    to_namespace: t.DebugNamespace = None,
+    image: t.DebugImage = None,
+    handler_namespace: t.HandlerNamespace = None,
+) -> None:
+    """Verify nodes against an NNCP: bonds, ports, options, LACP state and addresses.
+
+    Exit codes: 0 all pass (warnings allowed unless --strict) - 1 a check failed -
+    2 usage or invalid input - 3 evidence not collected from a node and nothing failed.
+    """
+    from bondcheck.judge import exit_code
+    from bondcheck.output.render import write_report
+    from bondcheck.output.summary import summary_line
+    from bondcheck.run import VerifyRequest
+    from bondcheck.run import verify as run_verify
+
+    options = t.transport_options(
+        ssh_config=ssh_config, ssh_user=ssh_user, ssh_key=ssh_key, ssh_port=ssh_port,
+        jump=jump, accept_new_host_keys=accept_new_host_keys, known_hosts=known_hosts,
+        no_sudo=no_sudo, connect_timeout=connect_timeout, kubeconfig=kubeconfig,
+        context=context, oc=oc, kubectl=kubectl, to_namespace=to_namespace, image=image,
+        handler_namespace=handler_namespace,
+    )  # fmt: skip
+    request = VerifyRequest(
+        policy_name=policy,
+        policy_file=str(policy_file) if policy_file else None,
+        nodes=tuple(node or ()),
+        via=via.value if via else None,
+        from_dir=str(from_dir) if from_dir else None,
+        concurrency=jobs,
+        timeout=timeout,
+        only=tuple(only or ()),
+        skip=tuple(skip or ()),
+        options=options,
+    )
+    report = run_verify(
+        request,
+        LineReporter(verbose=verbose, quiet=quiet),
+        notify=_silent if quiet else _warn,
+    )
+    mode = color_of(ctx, color)
+    if output_file is not None:
+        try:
+            with output_file.open("w", encoding="utf-8") as handle:
+                write_report(report, output.value, handle, verbose=verbose, color=mode)
+        except OSError as exc:
+            raise InputError(f"cannot write {output_file}: {exc.strerror or exc}") from None
+        if not quiet:
+            note(f"{output.value} report written to {output_file}")
+    else:
+        write_report(report, output.value, sys.stdout, verbose=verbose, color=mode)
+    if not quiet and (output_file is not None or output is not ReportFormat.table):
+        note(summary_line(report))
+    raise typer.Exit(exit_code(report, strict=strict, exit_zero=exit_zero))

@@ -1,0 +1,172 @@
+"""From one node's evidence and the policy to a NodeReport, and from a Report to an exit code.
+
+The judge is the only place where raw evidence meets the checks: it parses each bond's text
+and the ip JSON, builds one CheckContext per expected bond and runs the selected checks. It
+does no I/O, so a live node and a saved capture are judged by exactly the same code.
+
+Unreadable evidence is a finding, not a crash. When the text of /proc/net/bonding/<bond> (or
+``ip -j`` JSON) does not parse, the judge records an ERROR result with the dedicated check ID
+``EVIDENCE-PARSE`` for that bond (bond None for the ip JSON) and carries on with everything
+else. A dedicated ID rather than BOND-PRESENT, because the bond may well exist: what failed
+is reading it, and the remediation is different. EVIDENCE-PARSE is always reported, whatever
+``--only``/``--skip`` say, because the checks it replaces never ran.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bondcheck.errors import EXIT_COLLECT, EXIT_FAIL, EXIT_OK, ParseError
+from bondcheck.model import CheckResult, Evidence, IpState, NodeReport, Policy, Report, Status
+
+EVIDENCE_PARSE = "EVIDENCE-PARSE"
+
+
+@dataclass(frozen=True)
+class JudgeCheck:
+    """A check ID the judge itself reports (shown by ``bondcheck checks`` / ``explain``)."""
+
+    id: str
+    title: str
+    remediation: str
+    explain: str
+    scope: str = "bond"
+
+
+JUDGE_CHECKS: tuple[JudgeCheck, ...] = (
+    JudgeCheck(
+        id=EVIDENCE_PARSE,
+        title="Evidence from the node could be read (bonding text, ip JSON)",
+        remediation=(
+            "Look at the raw file (bondcheck parse FILE shows the exact line); re-collect the "
+            "evidence, and check that the capture holds the kernel's text unedited."
+        ),
+        explain=(
+            "Reports evidence that bondcheck could not read: the text of "
+            "/proc/net/bonding/<bond> that is not bonding output, or ip-addr.json / "
+            "ip-link.json that is not `ip -j` JSON.\n\n"
+            "Why it matters: every other check of that bond (or every IP check, for the ip "
+            "JSON) needs this evidence; none of them ran, so the node is reported as ERROR "
+            "rather than passed.\n\n"
+            "Status: always ERROR; it is reported even with --only/--skip, because the checks "
+            "it stands for never ran. A run whose only problems are ERRORs exits 3.\n\n"
+            "How to fix: run `bondcheck parse FILE` on the file to see the offending line; "
+            "re-collect (`bondcheck collect`), and make sure nothing (a terminal, a ticket "
+            "system, an editor) rewrapped or truncated the capture."
+        ),
+    ),
+)
+
+
+def judge_check(check_id: str) -> JudgeCheck | None:
+    """The judge's own check with this ID (case-insensitive), if any."""
+    for entry in JUDGE_CHECKS:
+        if entry.id == check_id.upper():
+            return entry
+    return None
+
+
+def _parse_error(message: str, *, bond: str | None, evidence: str | None) -> CheckResult:
+    return CheckResult(
+        check=EVIDENCE_PARSE,
+        status=Status.ERROR,
+        message=message,
+        bond=bond,
+        evidence=evidence,
+        remediation=JUDGE_CHECKS[0].remediation,
+    )
+
+
+def _ip_state(evidence: Evidence) -> tuple[IpState, list[CheckResult]]:
+    from bondcheck.parse.iproute import parse_ip_state
+
+    try:
+        state = parse_ip_state(evidence.ip_addr, evidence.ip_link, source=f"{evidence.node}:ip -j")
+    except ParseError as exc:
+        # Keep judging the bonds: their checks that need no addresses still mean something.
+        return IpState(), [_parse_error(f"ip JSON unreadable: {exc}", bond=None, evidence=None)]
+    return state, []
+
+
+def judge_node(
+    policy: Policy,
+    evidence: Evidence,
+    *,
+    only: Iterable[str] = (),
+    skip: Iterable[str] = (),
+) -> NodeReport:
+    """Run the selected checks on one node's evidence; never raises for bad evidence."""
+    from bondcheck.checks.registry import CheckContext, iter_selected
+    from bondcheck.checks.runner import run_bond_checks, run_node_checks
+    from bondcheck.parse.procfs import parse_bonding
+
+    selected = list(iter_selected(list(only), list(skip)))
+    bond_checks = [c for c in selected if getattr(c, "scope", "bond") == "bond"]
+    node_checks = [c for c in selected if getattr(c, "scope", "bond") == "node"]
+    ip, results = _ip_state(evidence)
+    contexts: list[CheckContext] = []
+    for expected in policy.bonds:
+        text = evidence.bonds.get(expected.name)
+        source = f"{evidence.node}:/proc/net/bonding/{expected.name}"
+        try:
+            observed = (
+                None if text is None else parse_bonding(text, name=expected.name, source=source)
+            )
+        except ParseError as exc:
+            first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "") if text else ""
+            results.append(_parse_error(str(exc), bond=expected.name, evidence=first or None))
+            continue
+        ctx = CheckContext(
+            node=evidence.node,
+            expected=expected,
+            observed=observed,
+            ip=ip,
+            evidence=evidence,
+            enactment=evidence.enactment,
+        )
+        contexts.append(ctx)
+        results.extend(run_bond_checks(ctx, bond_checks))
+    if node_checks and policy.bonds:
+        results.extend(
+            run_node_checks(
+                node=evidence.node,
+                policy=policy,
+                evidence=evidence,
+                ip=ip,
+                contexts=contexts,
+                checks=node_checks,
+            )
+        )
+    return NodeReport(node=evidence.node, transport=evidence.transport, results=tuple(results))
+
+
+def failed_node(node: str, transport: str, message: str) -> NodeReport:
+    """The report of a node whose evidence could not be collected (status ERROR)."""
+    return NodeReport(node=node, transport=transport, error=" ".join(message.split()) or "?")
+
+
+def _has(report: Report, status: Status) -> bool:
+    return any(r.status is status for n in report.nodes for r in n.results)
+
+
+def exit_code(report: Report, *, strict: bool = False, exit_zero: bool = False) -> int:
+    """The documented exit code of a verify run.
+
+    0 all pass (warnings allowed) · 1 a check failed, or with ``strict`` a check warned ·
+    3 evidence could not be collected or read from a node and nothing failed ·
+    ``exit_zero`` forces 0. A failure outranks a collection error: a fleet where one node
+    failed and another was unreachable still has a known problem to fix first.
+    """
+    if exit_zero:
+        return EXIT_OK
+    if _has(report, Status.FAIL) or (strict and _has(report, Status.WARN)):
+        return EXIT_FAIL
+    if any(n.error is not None for n in report.nodes) or _has(report, Status.ERROR):
+        return EXIT_COLLECT
+    return EXIT_OK
+
+
+def known_check_ids(registry_ids: Sequence[str]) -> list[str]:
+    """Registry IDs plus the judge's own, in catalog order."""
+    return [*registry_ids, *(c.id for c in JUDGE_CHECKS if c.id not in registry_ids)]

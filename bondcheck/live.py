@@ -1,0 +1,165 @@
+"""The live half of a verify run: cluster policy, node selection, collection, enactments.
+
+Imported only when a run reaches nodes (``--via``) or reads the policy from the cluster, so
+the offline path never loads the kubernetes client or paramiko. What it adds to evidence:
+
+* nodes: ``--node`` names as given for ``--via ssh`` (hosts need not be cluster nodes);
+  otherwise the cluster's selection (``nodeSelector`` + a running nmstate handler), whose
+  warnings are passed to ``notify``;
+* templated policies (capture / ``{{ }}``): each node is judged against the bonds its NNCE
+  rendered, and a node whose NNCE has not rendered yet is an ERROR node, not a guess;
+* enactments: when the nodes are cluster nodes, each Evidence gets its node's NNCE condition,
+  so POLICY-ENACTMENT can judge it. A cluster that will not say is a note, never a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from bondcheck.errors import BondcheckError, InputError
+from bondcheck.model import Evidence, NodeTarget, Policy
+from bondcheck.progress import Reporter
+
+if TYPE_CHECKING:
+    from bondcheck.policy.cluster import Cluster
+    from bondcheck.run import VerifyRequest
+
+Notify = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class LiveFailure:
+    """A node that was not collected for a reason found before collection (e.g. rendering)."""
+
+    node: str
+    transport: str
+    message: str
+
+
+class _Lazy:
+    """One Cluster per run, created on first use (building it reads the kubeconfig)."""
+
+    def __init__(self, request: VerifyRequest) -> None:
+        self._request = request
+        self._cluster: Cluster | None = None
+
+    @property
+    def used(self) -> bool:
+        return self._cluster is not None
+
+    def get(self) -> Cluster:
+        if self._cluster is None:
+            try:
+                from bondcheck.policy.cluster import Cluster
+            except ImportError:
+                raise InputError("reading the cluster is not available in this build") from None
+            self._cluster = Cluster.from_options(self._request.options)
+        return self._cluster
+
+    def close(self) -> None:
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def cluster_policy(request: VerifyRequest) -> Policy:
+    """``--policy NAME`` read from the cluster (no --policy-file)."""
+    lazy = _Lazy(request)
+    try:
+        assert request.policy_name is not None
+        return lazy.get().get_policy(request.policy_name)
+    finally:
+        lazy.close()
+
+
+def _targets(request: VerifyRequest, via: str, policy: Policy, lazy: _Lazy,
+             notify: Notify) -> tuple[list[NodeTarget], bool]:  # fmt: skip
+    """The nodes to collect, and whether they are cluster nodes (so NNCEs apply)."""
+    if via == "ssh" and request.nodes:
+        from bondcheck.transport.capture import check_node_name
+
+        return [NodeTarget(name=check_node_name(n)) for n in dict.fromkeys(request.nodes)], False
+    selection = lazy.get().select_nodes(policy, list(request.nodes))
+    for warning in selection.warnings:
+        notify(warning)
+    if not selection.targets:
+        raise InputError(
+            f"no node to verify for policy {policy.name}"
+            + (f": {'; '.join(selection.warnings)}" if selection.warnings else "")
+        )
+    return list(selection.targets), True
+
+
+def _per_node_policies(
+    policy: Policy, targets: list[NodeTarget], lazy: _Lazy, via: str
+) -> tuple[dict[str, Policy], list[LiveFailure]]:
+    if not policy.templated:
+        return {}, []
+    policies: dict[str, Policy] = {}
+    failures: list[LiveFailure] = []
+    for target in targets:
+        try:
+            bonds = lazy.get().rendered_bonds(policy, target.name)
+        except BondcheckError as exc:
+            failures.append(LiveFailure(target.name, via, str(exc)))
+            continue
+        policies[target.name] = replace(policy, bonds=tuple(bonds))
+    return policies, failures
+
+
+def _attach_enactments(items: list[Any], policy: Policy, lazy: _Lazy, notify: Notify) -> list[Any]:
+    names = [i.node for i in items if isinstance(i, Evidence)]
+    if not names:
+        return items
+    try:
+        enactments = lazy.get().enactments(policy, names)
+    except BondcheckError as exc:
+        notify(f"NNCE conditions not read ({exc}); POLICY-ENACTMENT cannot judge")
+        return items
+    return [
+        replace(i, enactment=enactments.get(i.node))
+        if isinstance(i, Evidence) and i.enactment is None
+        else i
+        for i in items
+    ]
+
+
+def collect_live(
+    request: VerifyRequest,
+    via: str,
+    policy: Policy,
+    reporter: Reporter,
+    notify: Notify,
+) -> tuple[list[Any], dict[str, Policy]]:
+    """Evidence (or failure records) per node, and per-node policies for templated NNCPs."""
+    try:
+        from bondcheck.fleet import collect_fleet
+        from bondcheck.transport.factory import make_transport
+    except ImportError:
+        raise InputError(f"transport {via} is not available in this build") from None
+    lazy = _Lazy(request)
+    try:
+        targets, cluster_nodes = _targets(request, via, policy, lazy, notify)
+        policies, failures = _per_node_policies(policy, targets, lazy, via)
+        failed = {f.node for f in failures}
+        todo = [t for t in targets if t.name not in failed]
+        bonds = sorted({b.name for p in [policy, *policies.values()] for b in p.bonds})
+        transport = make_transport(via, request.options)
+        try:
+            collected: list[Any] = collect_fleet(
+                transport,
+                todo,
+                bonds,
+                timeout=request.timeout,
+                concurrency=request.concurrency,
+                reporter=reporter,
+            )
+        finally:
+            transport.close()
+        if cluster_nodes:
+            collected = _attach_enactments(collected, policy, lazy, notify)
+        by_node = {item.node: item for item in [*collected, *failures]}
+        return [by_node[t.name] for t in targets if t.name in by_node], policies
+    finally:
+        lazy.close()

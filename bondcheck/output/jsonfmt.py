@@ -1,0 +1,59 @@
+"""``-o json``: the verify contract of DESIGN.md (schema_version 1).
+
+The names fixed by the contract are never renamed; fields added here (``evidence`` per result,
+``counts`` per node, ``checked_results`` in the summary) are additive, so a consumer written
+against the contract keeps working.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bondcheck.model import CheckResult, NodeReport, Report
+from bondcheck.output.summary import jsonable, node_counts, result_counts
+
+SCHEMA_VERSION = 1
+
+
+def result_to_json(result: CheckResult) -> dict[str, Any]:
+    """One entry of ``nodes[].results``."""
+    return {
+        "check": result.check,
+        "status": result.status.value,
+        "bond": result.bond,
+        "port": result.port,
+        "expected": jsonable(result.expected),
+        "observed": jsonable(result.observed),
+        "message": result.message,
+        "remediation": result.remediation,
+        "evidence": result.evidence,
+    }
+
+
+def node_to_json(node: NodeReport) -> dict[str, Any]:
+    """One entry of ``nodes``; ``counts`` counts its results by status (additive)."""
+    return {
+        "node": node.node,
+        "status": node.status.value,
+        "error": node.error,
+        "transport": node.transport,
+        "counts": {s.value: n for s, n in result_counts(node).items()},
+        "results": [result_to_json(r) for r in node.results],
+    }
+
+
+def report_to_json(report: Report) -> dict[str, Any]:
+    """The whole ``bondcheck verify -o json`` object."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "policy": report.policy,
+        "tool_version": report.tool_version,
+        "summary": node_counts(report),
+        "nodes": [node_to_json(n) for n in report.nodes],
+    }
+
+
+def render(report: Report) -> str:
+    """Pretty-printed JSON with a trailing newline (stable key order for diffs)."""
+    return json.dumps(report_to_json(report), indent=2) + "\n"

@@ -1,0 +1,96 @@
+"""``-o markdown``: a report to paste into a change ticket.
+
+A heading, the per-node summary table, then the findings of each node that needs attention
+(evidence in code spans, so kernel lines survive the ticket system), then the remediation of
+each failing check once, with the nodes it applies to (a ticket reads better without the same
+paragraph under every port). Plain text only: no ANSI, no HTML.
+"""
+
+from __future__ import annotations
+
+from bondcheck.model import CheckResult, Report, Status
+from bondcheck.output.summary import (
+    NODE_STATUSES,
+    display,
+    findings,
+    node_counts,
+    result_counts,
+    safe,
+    target,
+)
+
+
+def _cell(text: str) -> str:
+    """Table cells: one line, pipes escaped."""
+    return safe(text).replace("|", "\\|")
+
+
+def _code(text: str) -> str:
+    """An inline code span that holds any text (backticks inside need a longer fence)."""
+    text = safe(text)
+    fence = "`"
+    while fence in text:
+        fence += "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _finding(result: CheckResult) -> list[str]:
+    lines = [
+        f"- **{result.status.value.upper()}** `{result.check}` {_code(target(result))}: "
+        f"{safe(result.message)}"
+    ]
+    if result.expected is not None or result.observed is not None:
+        lines.append(
+            f"  - expected {_code(display(result.expected))}, "
+            f"observed {_code(display(result.observed))}"
+        )
+    if result.evidence:
+        lines.append(f"  - evidence: {_code(result.evidence)}")
+    return lines
+
+
+def render(report: Report, *, verbose: bool = False) -> str:
+    """The Markdown document, ending in a newline."""
+    counts = node_counts(report)
+    out = [
+        f"# bondcheck verify: {safe(report.policy)}",
+        "",
+        f"bondcheck {report.tool_version} checked {counts['nodes']} node(s): "
+        + ", ".join(f"{counts[s.value]} {s.value}" for s in NODE_STATUSES)
+        + ".",
+        "",
+        "| Node | Transport | Status | Pass | Warn | Fail | Skip | Error |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for node in report.nodes:
+        c = result_counts(node)
+        out.append(
+            f"| {_cell(node.node)} | {_cell(node.transport)} | **{node.status.value.upper()}** | "
+            f"{c[Status.PASS]} | {c[Status.WARN]} | {c[Status.FAIL]} | {c[Status.SKIP]} | "
+            f"{c[Status.ERROR]} |"
+        )
+    sections: list[str] = []
+    for node in report.nodes:
+        listed = findings(node, verbose=verbose)
+        if node.error is None and not listed:
+            continue
+        sections += ["", f"### {safe(node.node)} ({node.status.value})", ""]
+        if node.error is not None:
+            sections.append(f"- **ERROR** evidence could not be collected: {safe(node.error)}")
+        for result in listed:
+            sections += _finding(result)
+    if sections:
+        out += ["", "## Findings", *sections]
+    remedies: dict[str, tuple[str, list[str]]] = {}
+    for node in report.nodes:
+        for result in node.results:
+            if result.status in (Status.FAIL, Status.WARN, Status.ERROR) and result.remediation:
+                entry = remedies.setdefault(result.check, (result.remediation, []))
+                if node.node not in entry[1]:
+                    entry[1].append(node.node)
+    if remedies:
+        out += ["", "## Remediation", ""]
+        for check_id, (text, nodes) in remedies.items():
+            out.append(f"- `{check_id}` ({safe(', '.join(nodes))}): {safe(text)}")
+    return "\n".join(out) + "\n"

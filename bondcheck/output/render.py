@@ -1,0 +1,70 @@
+"""Pick a format and write a Report to a stream.
+
+The text formats (json, junit, markdown) are pure functions of the Report and import nothing
+heavy; only the table imports Rich, and only when it is chosen, so ``-o json`` in a CronJob
+starts fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TextIO
+
+from bondcheck.errors import InputError
+from bondcheck.model import Report
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+FORMATS: tuple[str, ...] = ("table", "json", "junit", "markdown")
+COLOR_MODES: tuple[str, ...] = ("auto", "always", "never")
+
+
+def make_console(stream: TextIO | None = None, color: str = "auto") -> Console:
+    """A Rich console on ``stream`` whose colour follows ``--color``.
+
+    ``auto`` leaves the decision to Rich: colour only on a terminal, never with NO_COLOR set,
+    forced by FORCE_COLOR. ``always`` forces ANSI (CI logs that render it); ``never`` prints
+    plain text even on a terminal.
+    """
+    from rich.console import Console
+
+    if color == "always":
+        return Console(file=stream, force_terminal=True, no_color=False, highlight=False)
+    if color == "never":
+        return Console(file=stream, color_system=None, no_color=True, highlight=False)
+    return Console(file=stream, highlight=False)
+
+
+def render_text(report: Report, fmt: str, *, verbose: bool = False) -> str:
+    """The report as text for json, junit and markdown."""
+    if fmt == "json":
+        from bondcheck.output import jsonfmt
+
+        return jsonfmt.render(report)
+    if fmt == "junit":
+        from bondcheck.output import junit
+
+        return junit.render(report)
+    if fmt == "markdown":
+        from bondcheck.output import markdown
+
+        return markdown.render(report, verbose=verbose)
+    raise InputError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def write_report(
+    report: Report,
+    fmt: str,
+    stream: TextIO,
+    *,
+    verbose: bool = False,
+    color: str = "auto",
+) -> None:
+    """Render ``report`` in ``fmt`` onto ``stream``."""
+    if fmt == "table":
+        from bondcheck.output import table
+
+        table.render(report, make_console(stream, color), verbose=verbose)
+        return
+    stream.write(render_text(report, fmt, verbose=verbose))
+    stream.flush()

@@ -1,0 +1,190 @@
+"""One verify run, without the CLI: policy -> nodes -> evidence -> judge -> Report.
+
+The CLI only turns options into a VerifyRequest and a Report into output and an exit code;
+everything in between lives here so tests, ``collect`` and ``failover`` reuse it. Nothing
+heavy is imported until a live transport is asked for: the offline path (a policy file and a
+capture directory) never loads kubernetes or paramiko.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bondcheck import __version__
+from bondcheck.errors import InputError
+from bondcheck.model import Evidence, NodeReport, Policy, Report
+from bondcheck.progress import NullReporter, Reporter
+from bondcheck.transport.options import TransportOptions
+
+LIVE_TRANSPORTS: tuple[str, ...] = ("ssh", "oc-debug", "kubectl-debug", "handler-exec", "nns")
+TRANSPORTS: tuple[str, ...] = (*LIVE_TRANSPORTS, "capture")
+
+
+@dataclass(frozen=True)
+class VerifyRequest:
+    """Everything a verify run needs, as the CLI (or a test) states it."""
+
+    policy_name: str | None = None
+    policy_file: str | None = None
+    nodes: tuple[str, ...] = ()
+    via: str | None = None
+    from_dir: str | None = None
+    concurrency: int | None = None
+    timeout: float = 60.0
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    options: TransportOptions = field(default_factory=TransportOptions)
+
+
+def known_check_ids() -> list[str]:
+    """Every ID ``--only``/``--skip``/``explain`` accept: the registry's and the judge's."""
+    from bondcheck.checks.registry import all_checks
+    from bondcheck.judge import known_check_ids as with_judge
+
+    return with_judge([c.id for c in all_checks()])
+
+
+def unknown_id_message(check_id: str, known: Sequence[str]) -> str:
+    """``unknown check ID 'X'`` plus close matches, or where to find the list."""
+    close = difflib.get_close_matches(check_id.upper(), list(known), n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; see 'bondcheck checks'"
+    return f"unknown check ID {check_id!r}{hint}"
+
+
+def validate_check_ids(ids: Iterable[str]) -> None:
+    """InputError for the first ID that no check has (a typo must not silently skip)."""
+    ids = list(ids)
+    if not ids:
+        return
+    known = known_check_ids()
+    for check_id in ids:
+        if check_id.upper() not in known:
+            raise InputError(unknown_id_message(check_id, known))
+
+
+def load_policy(request: VerifyRequest) -> Policy:
+    """The policy from ``--policy-file`` (``--policy`` picks one NNCP in it) or the cluster."""
+    if request.policy_file:
+        from bondcheck.policy.loader import load_policy_file
+
+        return load_policy_file(request.policy_file, name=request.policy_name)
+    if not request.policy_name:
+        raise InputError("say which policy to verify: --policy NAME or --policy-file FILE")
+    from bondcheck.live import cluster_policy
+
+    return cluster_policy(request)
+
+
+def _source(request: VerifyRequest) -> str:
+    """``capture`` or a live transport name; InputError for a contradictory choice."""
+    via = request.via
+    if request.from_dir:
+        if via not in (None, "capture"):
+            raise InputError(
+                f"--from-dir reads saved evidence; it cannot be combined with --via {via}"
+            )
+        return "capture"
+    if via is None:
+        raise InputError(
+            "say where the evidence comes from: --from-dir DIR (a saved capture) or "
+            f"--via {'|'.join(LIVE_TRANSPORTS)}"
+        )
+    if via == "capture":
+        raise InputError("--via capture needs --from-dir DIR")
+    if via not in LIVE_TRANSPORTS:
+        raise InputError(f"unknown transport {via!r}; choose one of {', '.join(TRANSPORTS)}")
+    return via
+
+
+def _note(message: str) -> None:
+    return None
+
+
+def gather(
+    request: VerifyRequest,
+    policy: Policy,
+    reporter: Reporter,
+    notify: Callable[[str], None] = _note,
+) -> tuple[str, list[Any], dict[str, Policy]]:
+    """The transport name, one Evidence (or failure record) per node, and per-node policies
+    (only for templated NNCPs read from a cluster)."""
+    via = _source(request)
+    if via != "capture":
+        from bondcheck.live import collect_live
+
+        items, policies = collect_live(request, via, policy, reporter, notify)
+        return via, items, policies
+    from bondcheck.transport.capture import read_capture
+
+    assert request.from_dir is not None
+    items = read_capture(request.from_dir, [b.name for b in policy.bonds], request.nodes)
+    for item in items:
+        reporter.done(item.node, isinstance(item, Evidence), getattr(item, "message", ""))
+    return via, list(items), {}
+
+
+def failure_message(item: Any) -> str:
+    """The one-line reason of a failure record from any transport (or the fleet runner)."""
+    for attr in ("message", "error", "reason"):
+        value = getattr(item, attr, None)
+        if value:
+            return str(value)
+    return str(item)
+
+
+def build_report(
+    policy: Policy,
+    items: Sequence[Any],
+    *,
+    transport: str,
+    only: Iterable[str] = (),
+    skip: Iterable[str] = (),
+    policies: Mapping[str, Policy] | None = None,
+) -> Report:
+    """Judge every Evidence; every other item is a node whose evidence was not collected.
+
+    ``policies`` holds a node's own rendering of a templated policy, when it has one."""
+    from bondcheck.judge import failed_node, judge_node
+
+    only, skip = list(only), list(skip)
+    nodes: list[NodeReport] = []
+    for item in items:
+        if isinstance(item, Evidence):
+            own = (policies or {}).get(item.node, policy)
+            nodes.append(judge_node(own, item, only=only, skip=skip))
+        else:
+            nodes.append(
+                failed_node(
+                    str(getattr(item, "node", "?")),
+                    str(getattr(item, "transport", None) or transport),
+                    failure_message(item),
+                )
+            )
+    return Report(policy=policy.name, tool_version=__version__, nodes=tuple(nodes))
+
+
+def verify(
+    request: VerifyRequest,
+    reporter: Reporter | None = None,
+    notify: Callable[[str], None] = _note,
+) -> Report:
+    """The whole run. Raises BondcheckError for usage/input problems only; node problems
+    end up in the Report. ``notify`` receives warnings meant for the operator (stderr)."""
+    reporter = reporter or NullReporter()
+    validate_check_ids([*request.only, *request.skip])
+    if not (request.policy_file or request.policy_name):
+        raise InputError("say which policy to verify: --policy NAME or --policy-file FILE")
+    _source(request)  # a contradictory --via/--from-dir is reported before any I/O
+    policy = load_policy(request)
+    transport, items, policies = gather(request, policy, reporter, notify)
+    return build_report(
+        policy,
+        items,
+        transport=transport,
+        only=request.only,
+        skip=request.skip,
+        policies=policies,
+    )

@@ -1,0 +1,316 @@
+"""Saved evidence on disk: ``--from-dir DIR`` reads it, ``bondcheck collect`` writes it.
+
+Layout (DESIGN.md), one directory per node::
+
+    DIR/<node>/proc/net/bonding/<bond>   raw text, exactly as the kernel printed it
+    DIR/<node>/ip-addr.json              ``ip -j addr show``
+    DIR/<node>/ip-link.json              ``ip -j -d link show``          (optional)
+    DIR/<node>/kernel.txt                ``uname -r``                    (optional)
+    DIR/<node>/meta.json                 how it was collected: privileged view, notes,
+                                         bonds known to be absent        (optional)
+    DIR/<node>/enactment.json            the node's NNCE condition       (optional)
+    DIR/<node>/nns.json                  NodeNetworkState currentState   (optional)
+    DIR/<node>/error.txt                 one line: why the node could not be collected
+
+A node directory without ``proc/net/bonding/<bond>`` means the bond is absent (BOND-PRESENT
+judges that); a node directory with no evidence at all, or with ``error.txt``, means the
+evidence was not collected (the node reports ERROR, exit 3). An unpacked sosreport is read
+too, as a node directory or as DIR itself (see capture_sos.py).
+
+Names that become paths are validated before any file is touched: node names may not
+traverse (no ``/``, no ``..``, no leading dot or dash) and bond names follow the kernel's
+interface-name rules. Files are read as text with their line endings untouched, so a capture
+written by ``write_capture`` reads back as the same Evidence.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from bondcheck.errors import CollectError, InputError
+from bondcheck.ifname import ifname_problem
+from bondcheck.model import Enactment, Evidence
+from bondcheck.transport.capture_sos import is_sosreport, read_sos
+
+TRANSPORT = "capture"
+BONDING = Path("proc", "net", "bonding")
+MAX_FILE_BYTES = 8 * 1024 * 1024  # a /proc/net/bonding file is ~2 KiB; ip -j of 500 links ~2 MiB
+_OUTPUT_FILES = ("ip-addr.json", "ip-link.json", "kernel.txt")
+_EVIDENCE_FILES = ("ip-addr.json", "ip-link.json", "kernel.txt", "meta.json", "error.txt")
+_OWNED_FILES = (*_EVIDENCE_FILES, "enactment.json", "nns.json")
+_NODE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._:@%+\-]{0,252}")
+
+
+@dataclass(frozen=True)
+class CaptureFailure:
+    """A node directory whose evidence could not be read; becomes an ERROR node."""
+
+    node: str
+    message: str
+    transport: str = TRANSPORT
+
+
+def node_name_problem(name: object) -> str | None:
+    """Why ``name`` cannot be a node directory name, or None when it can."""
+    if not isinstance(name, str) or not name:
+        return "is empty"
+    if not _NODE_NAME.fullmatch(name) or ".." in name:
+        return (
+            "must be 1-253 characters of letters, digits and . _ - : @ % +, "
+            "not start with '.' or '-', and not contain '..' or '/'"
+        )
+    return None
+
+
+def check_node_name(name: str) -> str:
+    """``name`` unchanged, or InputError naming the problem (used for --node and writes)."""
+    problem = node_name_problem(name)
+    if problem:
+        raise InputError(f"node name {name!r} {problem}")
+    return name
+
+
+def _read(path: Path) -> str:
+    """File text with line endings kept; CollectError (one line) when it cannot be read."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CollectError(f"{path}: {size} bytes is too large for evidence")
+        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise CollectError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _optional(path: Path) -> str | None:
+    return _read(path) if path.is_file() else None
+
+
+def _nonempty(path: Path) -> str | None:
+    """An optional command output; an empty file (the command printed nothing) is absent."""
+    text = _optional(path)
+    return text if text is not None and text.strip() else None
+
+
+def _json(path: Path) -> Any:
+    text = _optional(path)
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise CollectError(f"{path}: not JSON ({exc})") from None
+
+
+def _looks_like_node(path: Path) -> bool:
+    return (
+        (path / "proc").is_dir()
+        or is_sosreport(path)
+        or any((path / name).is_file() for name in _EVIDENCE_FILES)
+    )
+
+
+def capture_nodes(root: str | Path) -> list[tuple[str, Path]]:
+    """The (node name, directory) pairs of a capture, sorted by name.
+
+    ``root`` is either a directory of node directories or a single node directory itself
+    (e.g. one unpacked sosreport, named by its ``hostname`` file).
+    """
+    base = Path(root)
+    if not base.is_dir():
+        raise InputError(f"--from-dir {root}: not a directory")
+    if _looks_like_node(base):
+        name = None
+        if is_sosreport(base):
+            name = read_sos(base, MAX_FILE_BYTES)["hostname"]
+        name = name if isinstance(name, str) and not node_name_problem(name) else base.name
+        return [(name, base)]
+    try:
+        entries = sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError as exc:
+        raise InputError(f"--from-dir {root}: {exc.strerror or exc}") from None
+    if not entries:
+        raise InputError(f"--from-dir {root}: no node directories (expected DIR/<node>/...)")
+    return [(p.name, p) for p in entries]
+
+
+def _bond_texts(
+    node_dir: Path, bonds: Sequence[str], absent: Iterable[str]
+) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    folder = node_dir / BONDING
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and ifname_problem(path.name) is None:
+                found[path.name] = _read(path)
+    for bond in (*bonds, *absent):
+        found.setdefault(bond, None)
+    return found
+
+
+def _enactment(data: Any, path: Path) -> Enactment | None:
+    if data is None:
+        return None
+    names = {f.name for f in fields(Enactment)}
+    if not isinstance(data, dict) or not {"node", "policy", "status"} <= data.keys():
+        raise CollectError(f"{path}: not an enactment record")
+    return Enactment(**{k: v for k, v in data.items() if k in names})
+
+
+def read_node(node_dir: str | Path, node: str, bonds: Sequence[str] = ()) -> Evidence:
+    """The Evidence of one node directory; CollectError when it holds none.
+
+    Every bond file present is read; each bond in ``bonds`` without a file maps to None
+    (absent). Transport is ``capture``; how the evidence was first collected stays in
+    meta.json.
+    """
+    path = Path(node_dir)
+    error = _optional(path / "error.txt")
+    if error is not None:
+        raise CollectError(" ".join(error.split()) or "collection failed (error.txt is empty)")
+    if not _looks_like_node(path):
+        raise CollectError(
+            f"no evidence in {path}: expected proc/net/bonding/<bond> and ip-addr.json"
+        )
+    meta = _json(path / "meta.json") or {}
+    if not isinstance(meta, dict):
+        raise CollectError(f"{path / 'meta.json'}: not a JSON object")
+    absent = [b for b in meta.get("bonds_absent", []) if isinstance(b, str)]
+    notes = tuple(str(n) for n in meta.get("notes", []))
+    outputs = {name: _nonempty(path / name) for name in _OUTPUT_FILES}
+    notes += tuple(
+        f"{name} is empty: treated as not collected"
+        for name, text in outputs.items()
+        if text is None and (path / name).is_file()
+    )
+    ip_addr, ip_link, kernel = (outputs[name] for name in _OUTPUT_FILES)
+    if is_sosreport(path):
+        sos = read_sos(path, MAX_FILE_BYTES)
+        ip_addr = ip_addr if ip_addr is not None else sos["ip_addr"]  # type: ignore[assignment]
+        ip_link = ip_link if ip_link is not None else sos["ip_link"]  # type: ignore[assignment]
+        kernel = kernel if kernel is not None else sos["kernel"]  # type: ignore[assignment]
+        notes += sos["notes"]  # type: ignore[operator]
+    privileged = meta.get("privileged")
+    nns = _json(path / "nns.json")
+    return Evidence(
+        node=node,
+        transport=TRANSPORT,
+        bonds=_bond_texts(path, bonds, absent),
+        ip_addr=ip_addr,
+        ip_link=ip_link,
+        privileged=privileged if isinstance(privileged, bool) else None,
+        kernel=kernel,
+        enactment=_enactment(_json(path / "enactment.json"), path / "enactment.json"),
+        nns_state=nns if isinstance(nns, dict) else None,
+        notes=notes,
+    )
+
+
+def read_capture(
+    root: str | Path, bonds: Sequence[str] = (), nodes: Sequence[str] = ()
+) -> list[Evidence | CaptureFailure]:
+    """Evidence for every node of a capture (or only ``nodes``, in the order given).
+
+    A node named in ``nodes`` that the capture does not hold is an InputError listing the
+    nodes it does hold: a typo must not pass as "nothing to check".
+    """
+    available = capture_nodes(root)
+    by_name = dict(available)
+    if nodes:
+        for name in nodes:
+            check_node_name(name)
+        missing = [n for n in nodes if n not in by_name]
+        if missing:
+            have = ", ".join(by_name) or "none"
+            raise InputError(f"node {', '.join(missing)} not in {root} (it holds: {have})")
+        chosen = [(n, by_name[n]) for n in dict.fromkeys(nodes)]
+    else:
+        chosen = available
+    out: list[Evidence | CaptureFailure] = []
+    for name, path in chosen:
+        try:
+            out.append(read_node(path, name, bonds))
+        except CollectError as exc:
+            out.append(CaptureFailure(node=name, message=str(exc)))
+    return out
+
+
+def _node_dir(out_dir: str | Path, node: str) -> Path:
+    check_node_name(node)
+    base = Path(out_dir)
+    target = base / node
+    # Belt and braces after the name check: the directory must sit directly under out_dir.
+    if target.resolve().parent != base.resolve():
+        raise InputError(f"node name {node!r} escapes {out_dir}")
+    return target
+
+
+def _clear(node_dir: Path) -> None:
+    """Remove the files a previous capture of this node left (only bondcheck's own)."""
+    for name in _OWNED_FILES:
+        (node_dir / name).unlink(missing_ok=True)
+    folder = node_dir / BONDING
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.is_file() and ifname_problem(path.name) is None:
+                path.unlink()
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+
+
+def write_capture(evidence: Evidence, out_dir: str | Path) -> Path:
+    """Save ``evidence`` under ``out_dir/<node>/`` in the layout above; returns that dir.
+
+    Re-collecting into the same directory replaces the node's previous files, so a bond
+    that has since disappeared does not linger as a stale file.
+    """
+    for bond in evidence.bonds:
+        problem = ifname_problem(bond)
+        if problem:
+            raise InputError(f"bond name {bond!r} {problem}")
+    node_dir = _node_dir(out_dir, evidence.node)
+    node_dir.mkdir(parents=True, exist_ok=True)
+    _clear(node_dir)
+    (node_dir / BONDING).mkdir(parents=True, exist_ok=True)
+    for bond, text in sorted(evidence.bonds.items()):
+        if text is not None:
+            _write(node_dir / BONDING / bond, text)
+    for name, text in (
+        ("ip-addr.json", evidence.ip_addr),
+        ("ip-link.json", evidence.ip_link),
+        ("kernel.txt", evidence.kernel),
+    ):
+        if text is not None:
+            _write(node_dir / name, text)
+    meta = {
+        "schema_version": 1,
+        "node": evidence.node,
+        "collected_via": evidence.transport,
+        "privileged": evidence.privileged,
+        "bonds_absent": sorted(b for b, t in evidence.bonds.items() if t is None),
+        "notes": list(evidence.notes),
+    }
+    _write(node_dir / "meta.json", json.dumps(meta, indent=2) + "\n")
+    if evidence.enactment is not None:
+        _write(node_dir / "enactment.json", json.dumps(asdict(evidence.enactment), indent=2) + "\n")
+    if evidence.nns_state is not None:
+        _write(node_dir / "nns.json", json.dumps(dict(evidence.nns_state), indent=2) + "\n")
+    return node_dir
+
+
+def write_failure(node: str, message: str, out_dir: str | Path) -> Path:
+    """Record that ``node`` could not be collected, so re-judging the capture says so too."""
+    node_dir = _node_dir(out_dir, node)
+    node_dir.mkdir(parents=True, exist_ok=True)
+    _clear(node_dir)
+    _write(node_dir / "error.txt", " ".join(message.split()) + "\n")
+    return node_dir

@@ -1,0 +1,127 @@
+"""The sosreport side of ``--from-dir``: find bondcheck's evidence in a sosreport tree.
+
+A sosreport copies /proc/net/ verbatim, so ``proc/net/bonding/<bond>`` is exactly what the
+kernel printed. Its networking plugin saves ``ip -o addr`` and ``ip -d address`` as *text*,
+never ``ip -j`` JSON, so this module:
+
+* uses an ``ip -j ... addr`` / ``ip -j ... link`` JSON file under ``sos_commands/networking/``
+  when one is there (added by ``sos report -e`` / a custom command, or a later sos);
+* otherwise rebuilds the address list from ``ip -o addr`` (one address per line, a stable
+  format since iproute2 2.6) into the shape of ``ip -j addr``: ifindex, ifname and addr_info
+  only, which is all the IP checks read; the node's notes say so;
+* reads the kernel release from ``uname -a`` and the node name from ``hostname``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+SOS_COMMANDS = "sos_commands"
+_NET = Path(SOS_COMMANDS, "networking")
+
+# "2: ens224    inet 192.168.100.10/24 brd 192.168.100.255 scope global ens224\ valid..."
+_ONELINE = re.compile(
+    r"^\s*(?P<index>\d+):\s+(?P<ifname>\S+)\s+(?P<family>inet6?)\s+(?P<local>[^\s/]+)"
+    r"(?:/(?P<plen>\d+))?(?P<rest>.*)$"
+)
+_PEER = re.compile(r"\bpeer\s+\S+/(\d+)")
+_SCOPE = re.compile(r"\bscope\s+(\S+)")
+
+
+def is_sosreport(path: Path) -> bool:
+    """True when ``path`` is the root of an (unpacked) sosreport."""
+    return (path / SOS_COMMANDS).is_dir()
+
+
+def oneline_addr_to_json(text: str) -> str:
+    """``ip -o addr`` text as ``ip -j addr`` JSON (ifindex, ifname, addr_info only).
+
+    Lines that are not address lines (errors, blank lines) are ignored: an empty result then
+    says "no addresses", which the IP checks treat like any other node without addresses.
+    """
+    links: dict[str, dict[str, object]] = {}
+    for line in text.splitlines():
+        match = _ONELINE.match(line.split("\\", 1)[0])
+        if match is None:
+            continue
+        ifname = match["ifname"].split("@", 1)[0]
+        rest = match["rest"]
+        plen = match["plen"]
+        if plen is None:
+            peer = _PEER.search(rest)
+            plen = peer.group(1) if peer else ("32" if match["family"] == "inet" else "128")
+        scope = _SCOPE.search(rest)
+        link = links.setdefault(
+            ifname, {"ifindex": int(match["index"]), "ifname": ifname, "addr_info": []}
+        )
+        addr_info = link["addr_info"]
+        assert isinstance(addr_info, list)
+        addr_info.append(
+            {
+                "family": match["family"],
+                "local": match["local"],
+                "prefixlen": int(plen),
+                "scope": scope.group(1) if scope else "global",
+                "label": ifname,
+            }
+        )
+    return json.dumps(list(links.values()))
+
+
+def _read(path: Path, limit: int) -> str | None:
+    try:
+        if not path.is_file() or path.stat().st_size > limit:
+            return None
+        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _json_file(root: Path, pattern: str, limit: int) -> tuple[str | None, str | None]:
+    for path in sorted((root / _NET).glob(pattern)):
+        text = _read(path, limit)
+        if text is not None and text.lstrip().startswith("["):
+            return text, str(path.relative_to(root))
+    return None, None
+
+
+def read_sos(root: Path, limit: int) -> dict[str, object]:
+    """ip_addr, ip_link, kernel, hostname and notes found in the sosreport at ``root``."""
+    notes: list[str] = []
+    ip_addr, where = _json_file(root, "ip_-j*addr*", limit)
+    if ip_addr is not None:
+        notes.append(f"addresses from {where}")
+    else:
+        for name in ("ip_-o_addr", "ip_addr"):
+            text = _read(root / _NET / name, limit) or _read(root / name, limit)
+            if text is not None:
+                ip_addr = oneline_addr_to_json(text)
+                notes.append(f"addresses rebuilt from sosreport text ({name})")
+                break
+        else:
+            notes.append("sosreport has no ip -o addr output: IP checks have no addresses")
+    ip_link, where = _json_file(root, "ip_-j*link*", limit)
+    if ip_link is not None:
+        notes.append(f"links from {where}")
+    kernel = None
+    uname = _read(root / "uname", limit) or _read(
+        root / SOS_COMMANDS / "kernel" / "uname_-a", limit
+    )
+    if uname and len(uname.split()) >= 3:
+        kernel = uname.split()[2]
+    hostname = None
+    text = _read(root / "hostname", limit) or _read(
+        root / SOS_COMMANDS / "host" / "hostname", limit
+    )
+    if text and text.strip():
+        hostname = text.split()[0]
+    return {
+        "ip_addr": ip_addr,
+        "ip_link": ip_link,
+        "kernel": kernel,
+        "hostname": hostname,
+        "notes": tuple(notes),
+    }
