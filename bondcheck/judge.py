@@ -138,7 +138,12 @@ def judge_node(
                 checks=node_checks,
             )
         )
-    return NodeReport(node=evidence.node, transport=evidence.transport, results=tuple(results))
+    return NodeReport(
+        node=evidence.node,
+        transport=evidence.transport,
+        results=tuple(results),
+        notes=tuple(dict.fromkeys(n for n in evidence.notes if n.strip())),
+    )
 
 
 def failed_node(node: str, transport: str, message: str) -> NodeReport:

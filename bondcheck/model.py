@@ -332,12 +332,18 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class NodeReport:
-    """All results for one node; ``error`` is set when evidence could not be collected."""
+    """All results for one node; ``error`` is set when evidence could not be collected.
+
+    ``notes`` carries what the collection said about the evidence (an empty file treated as
+    not collected, a sosreport without ``ip -j``, ...): not a verdict, but what a reader needs
+    to trust or question the verdicts.
+    """
 
     node: str
     transport: str
     results: tuple[CheckResult, ...] = ()
     error: str | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def status(self) -> Status:

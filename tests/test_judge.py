@@ -111,6 +111,28 @@ def test_judge_check_is_explainable():
     assert judge_check("NOPE") is None
 
 
+def test_evidence_notes_reach_the_node_report_once_each(policy):
+    from dataclasses import replace
+
+    notes = ("sosreport has no ip -j output", "", "sosreport has no ip -j output", "b")
+    report = judge_node(policy, replace(_evidence(_healthy()), notes=notes))
+    assert report.notes == ("sosreport has no ip -j output", "b")
+    assert report.status is Status.PASS  # a note informs, it does not judge
+    assert judge_node(policy, _evidence(_healthy())).notes == ()
+
+
+def test_capture_notes_reach_the_report(policy, tmp_path):
+    # An empty ip-link.json is noted by the capture reader; the report must still say so.
+    from bondcheck.run import VerifyRequest, verify
+    from bondcheck.transport.capture import write_capture
+
+    node_dir = write_capture(_evidence(_healthy()), tmp_path)
+    (node_dir / "ip-link.json").write_text("")
+    report = verify(VerifyRequest(policy_file=str(POLICY_FILE), from_dir=str(tmp_path)))
+    [node] = report.nodes
+    assert node.notes == ("ip-link.json is empty: treated as not collected",)
+
+
 # --- exit codes -------------------------------------------------------------------------
 
 

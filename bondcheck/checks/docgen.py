@@ -7,8 +7,25 @@ the committed file with this output.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
-from bondcheck.checks.registry import Check, all_checks
+from bondcheck.checks.registry import all_checks
+
+
+class Documented(Protocol):
+    """What the reference shows of a check: registry checks and the judge's own IDs."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def remediation(self) -> str: ...
+    @property
+    def explain(self) -> str: ...
+    @property
+    def scope(self) -> str: ...
+
 
 _HEADER = """\
 # Check reference
@@ -32,14 +49,29 @@ reporting a missing partner.
 """
 
 
-def render_markdown(checks: Sequence[Check] | None = None) -> str:
-    """docs/checks.md: a summary table, then one section per check (explain + remediation)."""
-    checks = list(all_checks() if checks is None else checks)
+def _scope(check: Documented, judge_ids: set[str]) -> str:
+    if check.id in judge_ids:
+        return "evidence (reported by bondcheck itself, whatever --only/--skip select)"
+    return "node (once per node)" if check.scope == "node" else "bond (once per policy bond)"
+
+
+def render_markdown(checks: Sequence[Documented] | None = None) -> str:
+    """docs/checks.md: a summary table, then one section per check (explain + remediation).
+
+    By default the registry's checks and then the IDs the judge reports itself
+    (EVIDENCE-PARSE): a user who meets one in a report must find it in the reference too.
+    """
+    from bondcheck.judge import JUDGE_CHECKS
+
+    judge_ids = {c.id for c in JUDGE_CHECKS}
+    chosen: list[Documented] = list(checks) if checks is not None else list(all_checks())
+    if checks is None:
+        known = {c.id for c in chosen}
+        chosen.extend(c for c in JUDGE_CHECKS if c.id not in known)
     out = [_HEADER]
-    out.extend(f"| [{c.id}](#{c.id.lower()}) | {c.title} |\n" for c in checks)
-    for c in checks:
-        scope = "node (once per node)" if c.scope == "node" else "bond (once per policy bond)"
-        out.append(f"\n## {c.id}\n\n**{c.title}** · scope: {scope}\n\n")
+    out.extend(f"| [{c.id}](#{c.id.lower()}) | {c.title} |\n" for c in chosen)
+    for c in chosen:
+        out.append(f"\n## {c.id}\n\n**{c.title}** · scope: {_scope(c, judge_ids)}\n\n")
         out.append(markdown_text(c.explain.strip()) + "\n\n")
         out.append(f"**Remediation:** {markdown_text(c.remediation)}\n")
     return "".join(out)

@@ -54,9 +54,10 @@ def lacp_partner(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
     flaps or drop frames.
 
     Fails when: an up port's partner system MAC is all zeros, the active aggregator's
-    Partner Mac Address is all zeros, or the bond has no active aggregator. Warns when the
-    view is not privileged (the kernel shows partner data only to CAP_NET_ADMIN readers).
-    Down ports are left to PORT-MII.
+    Partner Mac Address is all zeros, or the bond has no active aggregator while a port is
+    up. Warns when the view is not privileged (the kernel shows partner data only to
+    CAP_NET_ADMIN readers). Down ports are left to PORT-MII: with every port down there is
+    no link to hear a partner on, so the check skips.
 
     How to fix: create an LACP port-channel on the switch for exactly the bond's ports
     (Cisco `interface range ...` / `channel-group 10 mode active`; Arista the same;
@@ -96,6 +97,11 @@ def lacp_partner(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
                 observed=partners,
             )
         return
+    if not up:
+        # No link, no LACPDU: the missing partner (and the kernel's "no active aggregator")
+        # is a consequence of the down ports, which PORT-MII and BOND-MII already report.
+        yield c.skipped(ctx, "no port is up; see PORT-MII")
+        return
     info = bond.ad_info
     if info is not None and info.partner_mac is not None:
         evidence = f"Active Aggregator Info: Partner Mac Address: {info.partner_mac}"
@@ -125,9 +131,6 @@ def lacp_partner(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
             observed=None,
             evidence=f"bond {ctx.expected.name} has no active aggregator",
         )
-        return
-    if not up:
-        yield c.skipped(ctx, "no port is up; see PORT-MII")
         return
     yield c.skipped(ctx, "this kernel shows no LACP partner data for the bond")
 

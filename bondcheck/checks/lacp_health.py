@@ -228,8 +228,9 @@ def lacp_visibility(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
     lacp_only=True,
 )
 def lacp_churn(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
-    """Checks the `Actor Churn State` and `Partner Churn State` lines of every port:
-    neither may be `churned`.
+    """Checks the `Actor Churn State` and `Partner Churn State` lines of every up port:
+    neither may be `churned`. Down ports are left to PORT-MII (without link no LACPDU
+    arrives, so a pulled cable always ends in `churned`).
 
     Why it matters: the kernel's churn detection marks a port churned when the actor or the
     partner failed to reach synchronization within the churn timer (60 s). It is the sign
@@ -254,6 +255,12 @@ def lacp_churn(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
     ]
     if not shown:
         yield c.skipped(ctx, "no port shows an LACP churn state (older kernel, or no ports)")
+        return
+    # A port without link cannot hear LACPDUs, so it churns as a matter of course: that is
+    # PORT-MII's finding, not a second one.
+    shown = [p for p in shown if p.mii_status == "up"]
+    if not shown:
+        yield c.skipped(ctx, "no port is up; see PORT-MII")
         return
     bad = False
     for port in shown:

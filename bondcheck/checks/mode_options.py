@@ -10,6 +10,7 @@ from bondcheck.checks.option_values import (
     MIIMON_MULTIPLES,
     Seen,
     canon,
+    inert_in_mode,
     observe,
     plain,
     round_down,
@@ -111,7 +112,11 @@ def bond_options(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
     or lacp_rate changes load spreading and how fast a dead LACP peer is noticed.
 
     Fails when: an option the policy sets has another value on the node (one result per
-    option, naming both values and the line that shows it).
+    option, naming both values and the line that shows it). When the bond runs another mode
+    than the policy's (BOND-MODE fails), an option the kernel ignores in the running mode
+    (lacp_rate outside 802.3ad, primary outside active-backup/tlb/alb, xmit_hash_policy
+    where no transmit hash is used, ...) SKIPs instead: its value there means nothing, and
+    the mode is the one thing to fix.
 
     How to fix: edit `link-aggregation.options` in the NNCP (`oc edit nncp <policy>`),
     or re-apply it to undo a manual change (`nmcli`/`ip link set bond0 type bond ...`);
@@ -126,8 +131,20 @@ def bond_options(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
     matched: dict[str, Any] = {}
     failures: list[CheckResult] = []
     unseen: list[CheckResult] = []
+    running = bond_of(ctx).mode
+    wrong_mode = ctx.expected.mode is not None and ctx.expected.mode != running
     for option, raw_want in options.items():
         want, note = _effective(option, canon(option, raw_want), ctx)
+        if wrong_mode and inert_in_mode(option, ctx):
+            unseen.append(
+                c.skipped(
+                    ctx,
+                    f"{option} has no effect in mode {running}; the policy's mode "
+                    f"{ctx.expected.mode} is not running (see BOND-MODE)",
+                    expected={option: plain(want)},
+                )
+            )
+            continue
         seen = observe(option, ctx)
         if not isinstance(seen, Seen):
             build = c.warned if seen.warn else c.skipped

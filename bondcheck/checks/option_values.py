@@ -59,6 +59,34 @@ INFO_DATA_KEYS: dict[str, str] = {
 #: Options the kernel shows only to a CAP_NET_ADMIN reader.
 ROOT_ONLY = frozenset({"ad_actor_sys_prio", "ad_actor_system"})
 
+_LACP_ONLY = frozenset({"802.3ad"})
+_PRIMARY_MODES = frozenset({"active-backup", "balance-tlb", "balance-alb"})
+_ARP_MODES = frozenset({"balance-rr", "active-backup", "balance-xor", "broadcast"})
+_TLB_MODES = frozenset({"balance-tlb", "balance-alb"})
+#: Options the kernel acts on only in some modes (Documentation/networking/bonding.rst; the
+#: ``unsuppmodes`` of drivers/net/bonding/bond_options.c). xmit_hash_policy is decided by
+#: ``hash_in_use`` because tlb/alb use it only with tlb_dynamic_lb 0.
+MODE_BOUND: dict[str, frozenset[str]] = {
+    "lacp_rate": _LACP_ONLY,
+    "lacp_active": _LACP_ONLY,
+    "ad_select": _LACP_ONLY,
+    "ad_actor_sys_prio": _LACP_ONLY,
+    "ad_actor_system": _LACP_ONLY,
+    "ad_user_port_key": _LACP_ONLY,
+    "min_links": _LACP_ONLY,
+    "primary": _PRIMARY_MODES,
+    "primary_reselect": _PRIMARY_MODES,
+    "fail_over_mac": frozenset({"active-backup"}),
+    "arp_interval": _ARP_MODES,
+    "arp_ip_target": _ARP_MODES,
+    "arp_validate": _ARP_MODES,
+    "arp_all_targets": _ARP_MODES,
+    "arp_missed_max": _ARP_MODES,
+    "tlb_dynamic_lb": _TLB_MODES,
+    "lp_interval": _TLB_MODES,
+    "packets_per_slave": frozenset({"balance-rr"}),
+}
+
 _TRUE = frozenset({"1", "true", "yes", "on", "y"})
 _FALSE = frozenset({"0", "false", "no", "off", "n"})
 
@@ -257,3 +285,26 @@ def _from_info_data(option: str, ctx: CheckContext) -> Seen | str:
     raw = link.info_data[key]
     shown = ", ".join(map(str, raw)) if isinstance(raw, (list, tuple)) else raw
     return Seen(canon(option, raw), f"ip -d link show {name}: {key} {shown}")
+
+
+def hash_in_use(mode: str, ctx: CheckContext) -> bool:
+    """Whether the kernel hashes with xmit_hash_policy in ``mode`` (bond_mode_uses_xmit_hash):
+    always in balance-xor and 802.3ad, in tlb/alb only with tlb_dynamic_lb 0 (assumed when
+    ``ip -d link`` does not say)."""
+    if mode in ("balance-xor", "802.3ad"):
+        return True
+    if mode not in _TLB_MODES:
+        return False
+    link = ctx.ip.links.get(ctx.expected.name)
+    dynamic = link.info_data.get("tlb_dynamic_lb") if link is not None else None
+    return dynamic is None or canon("tlb_dynamic_lb", dynamic) is not True
+
+
+def inert_in_mode(option: str, ctx: CheckContext) -> bool:
+    """True when the kernel ignores ``option`` in the mode the bond actually runs."""
+    bond = ctx.observed
+    assert bond is not None
+    if option == "xmit_hash_policy":
+        return not hash_in_use(bond.mode, ctx)
+    modes = MODE_BOUND.get(option)
+    return modes is not None and bond.mode not in modes

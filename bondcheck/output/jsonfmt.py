@@ -1,8 +1,8 @@
 """``-o json``: the verify contract of DESIGN.md (schema_version 1).
 
 The names fixed by the contract are never renamed; fields added here (``evidence`` per result,
-``counts`` per node, ``checked_results`` in the summary) are additive, so a consumer written
-against the contract keeps working.
+``counts`` and ``notes`` per node) are additive, so a consumer written against the contract
+keeps working.
 """
 
 from __future__ import annotations
@@ -32,13 +32,15 @@ def result_to_json(result: CheckResult) -> dict[str, Any]:
 
 
 def node_to_json(node: NodeReport) -> dict[str, Any]:
-    """One entry of ``nodes``; ``counts`` counts its results by status (additive)."""
+    """One entry of ``nodes``; ``counts`` (results by status) and ``notes`` (what the
+    collection said about the evidence) are additive."""
     return {
         "node": node.node,
         "status": node.status.value,
         "error": node.error,
         "transport": node.transport,
         "counts": {s.value: n for s, n in result_counts(node).items()},
+        "notes": list(node.notes),
         "results": [result_to_json(r) for r in node.results],
     }
 

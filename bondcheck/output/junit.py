@@ -11,7 +11,9 @@ Mapping (what CI dashboards show):
   text. JUnit has no warning state, and a warning must not fail a pipeline unless the run was
   ``--strict`` (which the exit code, not this report, expresses);
 * a node whose evidence could not be collected -> one testcase named ``collect`` with
-  ``<error>``.
+  ``<error>``;
+* the node's notes (what the collection said about its evidence) -> the suite's
+  ``<system-out>``, one ``note: ...`` line each.
 
 Testcases are named ``<CHECK-ID> <bond>[/<port>]`` with classname ``bondcheck.<node>`` so
 dashboards group by node. Built with xml.etree, so the document is always well formed;
@@ -92,6 +94,9 @@ def _suite(root: ET.Element, node: NodeReport, policy: str) -> tuple[int, int, i
         failures = sum(1 for r in node.results if r.status is Status.FAIL)
         errors = sum(1 for r in node.results if r.status is Status.ERROR)
         skipped = sum(1 for r in node.results if r.status is Status.SKIP)
+    if node.notes:
+        out = ET.SubElement(suite, "system-out")
+        out.text = _clean("\n".join(f"note: {text}" for text in node.notes))
     counts = {"tests": tests, "failures": failures, "errors": errors, "skipped": skipped}
     for key, count in counts.items():
         suite.set(key, str(count))

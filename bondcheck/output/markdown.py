@@ -73,13 +73,14 @@ def render(report: Report, *, verbose: bool = False) -> str:
     sections: list[str] = []
     for node in report.nodes:
         listed = findings(node, verbose=verbose)
-        if node.error is None and not listed:
+        if node.error is None and not listed and not node.notes:
             continue
         sections += ["", f"### {safe(node.node)} ({node.status.value})", ""]
         if node.error is not None:
             sections.append(f"- **ERROR** evidence could not be collected: {safe(node.error)}")
         for result in listed:
             sections += _finding(result)
+        sections += [f"- note: {safe(text)}" for text in node.notes]
     if sections:
         out += ["", "## Findings", *sections]
     remedies: dict[str, tuple[str, list[str]]] = {}

@@ -107,16 +107,23 @@ def _print_node(console: Console, node: NodeReport, verbose: bool) -> None:
         key = (result.check, result.remediation)
         _print_finding(console, node.node, result, show_fix=key not in shown)
         shown.add(key)
+    for text in node.notes:
+        console.print(
+            f"[dim]note {escape(safe(node.node))}: {escape(safe(text))}[/]", soft_wrap=True
+        )
+
+
+def _listed(node: NodeReport, verbose: bool) -> bool:
+    """A node gets its own block when it has an error, findings, or notes to show."""
+    return node.error is not None or bool(node.notes) or bool(findings(node, verbose=verbose))
 
 
 def render(report: Report, console: Console, *, verbose: bool = False) -> None:
     """Print the report on ``console`` (stdout or a file; colour decided by the console)."""
     console.print(_summary_table(report))
-    listed = any(node.error is not None or findings(node, verbose=verbose) for node in report.nodes)
-    if listed:
-        for node in report.nodes:
-            if node.error is not None or findings(node, verbose=verbose):
-                console.print()
-                _print_node(console, node, verbose)
+    for node in report.nodes:
+        if _listed(node, verbose):
+            console.print()
+            _print_node(console, node, verbose)
     console.print()
     console.print(summary_line(report), soft_wrap=True, markup=False, highlight=False)

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from bondcheck.errors import InputError
+from bondcheck.model import Report
 from bondcheck.output import jsonfmt, junit, markdown
 from bondcheck.output.render import FORMATS, make_console, render_text, write_report
 from bondcheck.output.summary import jsonable, node_counts, summary_line, target
@@ -226,3 +227,61 @@ def test_table_prints_a_repeated_fix_once_per_node():
     text = out.getvalue()
     assert "port ens256 has no LACP partner" in text
     assert text.count("fix: Configure the switch ports") == 2  # once for a, once for b
+
+
+# --- notes ------------------------------------------------------------------------------
+
+NOTE = "ip-link.json is empty: treated as not collected"
+
+
+def _noted() -> Report:
+    """A passing node with a note (listed only for it) and a failing node with one."""
+    from bondcheck.model import NodeReport
+
+    return Report(
+        policy="p",
+        tool_version="0",
+        nodes=(
+            NodeReport("quiet", "capture", (IP_PASS,), notes=(NOTE,)),
+            NodeReport("loud", "ssh", (PARTNER_FAIL,), notes=("sos: no ip -j \x1b[2J",)),
+            NodeReport("plain", "capture", (IP_PASS,)),
+        ),
+    )
+
+
+def test_json_carries_node_notes():
+    nodes = {n["node"]: n for n in json.loads(jsonfmt.render(_noted()))["nodes"]}
+    assert nodes["quiet"]["notes"] == [NOTE]
+    assert nodes["plain"]["notes"] == []
+    assert nodes["quiet"]["status"] == "pass"  # a note is not a verdict
+
+
+def test_table_prints_notes_dim_under_their_node():
+    out = io.StringIO()
+    write_report(_noted(), "table", out, color="never")
+    lines = out.getvalue().splitlines()
+    assert f"note quiet: {NOTE}" in lines  # a passing node is listed for its note
+    fail = lines.index(next(ln for ln in lines if ln.startswith("FAIL loud LACP-PARTNER")))
+    note = lines.index("note loud: sos: no ip -j \\x1b[2J")  # escaped, never sent raw
+    assert note > fail
+    assert not any(ln.startswith("note plain") for ln in lines)
+    coloured = io.StringIO()
+    write_report(_noted(), "table", coloured, color="always")
+    assert f"\x1b[2mnote quiet: {NOTE}" in coloured.getvalue()  # dim (SGR 2)
+
+
+def test_markdown_lists_notes_in_the_node_section():
+    text = markdown.render(_noted())
+    quiet = text.index("### quiet (pass)")
+    assert text.index(f"- note: {NOTE}", quiet) > quiet
+    assert "### plain" not in text
+
+
+def test_junit_puts_notes_in_the_suite_system_out():
+    root = ET.fromstring(junit.render(_noted()).split("\n", 1)[1])
+    quiet = root.find("testsuite[@name='quiet']")
+    assert quiet.find("system-out").text == f"note: {NOTE}"
+    assert quiet.get("failures") == "0" and quiet.get("tests") == "1"
+    assert root.find("testsuite[@name='plain']/system-out") is None
+    loud = root.find("testsuite[@name='loud']/system-out").text
+    assert loud.startswith("note: sos: no ip -j") and "\x1b" not in loud
