@@ -14,11 +14,21 @@ is reading it, and the remediation is different. EVIDENCE-PARSE is always report
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bondcheck.errors import EXIT_COLLECT, EXIT_FAIL, EXIT_OK, ParseError
-from bondcheck.model import CheckResult, Evidence, IpState, NodeReport, Policy, Report, Status
+from bondcheck.model import (
+    CheckResult,
+    Evidence,
+    IpState,
+    NodeReport,
+    ObservedBond,
+    Policy,
+    Report,
+    Status,
+)
 
 EVIDENCE_PARSE = "EVIDENCE-PARSE"
 
@@ -104,19 +114,34 @@ def judge_node(
     selected = list(iter_selected(list(only), list(skip)))
     bond_checks = [c for c in selected if getattr(c, "scope", "bond") == "bond"]
     node_checks = [c for c in selected if getattr(c, "scope", "bond") == "node"]
-    ip, results = _ip_state(evidence)
+    nns = evidence.nns_state
+    if nns is not None:
+        from bondcheck.transport.nns import ip_state_from_nns
+
+        ip, results = ip_state_from_nns(nns), []
+    else:
+        ip, results = _ip_state(evidence)
     contexts: list[CheckContext] = []
+    catalog = {c.id: i for i, c in enumerate(bond_checks)}
+
+    def catalog_index(result: CheckResult) -> int:
+        return catalog.get(result.check, len(catalog))
+
     for expected in policy.bonds:
-        text = evidence.bonds.get(expected.name)
-        source = f"{evidence.node}:/proc/net/bonding/{expected.name}"
-        try:
-            observed = (
-                None if text is None else parse_bonding(text, name=expected.name, source=source)
-            )
-        except ParseError as exc:
-            first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "") if text else ""
-            results.append(_parse_error(str(exc), bond=expected.name, evidence=first or None))
-            continue
+        runnable, skipped = bond_checks, list[CheckResult]()
+        if nns is not None:
+            observed, runnable, skipped = _from_nns(nns, expected.name, bond_checks)
+        else:
+            text = evidence.bonds.get(expected.name)
+            source = f"{evidence.node}:/proc/net/bonding/{expected.name}"
+            try:
+                observed = (
+                    None if text is None else parse_bonding(text, name=expected.name, source=source)
+                )
+            except ParseError as exc:
+                first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+                results.append(_parse_error(str(exc), bond=expected.name, evidence=first or None))
+                continue
         ctx = CheckContext(
             node=evidence.node,
             expected=expected,
@@ -126,7 +151,7 @@ def judge_node(
             enactment=evidence.enactment,
         )
         contexts.append(ctx)
-        results.extend(run_bond_checks(ctx, bond_checks))
+        results.extend(sorted(run_bond_checks(ctx, runnable) + skipped, key=catalog_index))
     if node_checks and policy.bonds:
         results.extend(
             run_node_checks(
@@ -144,6 +169,25 @@ def judge_node(
         results=tuple(results),
         notes=tuple(dict.fromkeys(n for n in evidence.notes if n.strip())),
     )
+
+
+def _from_nns(
+    nns: Mapping[str, Any], bond: str, checks: list[Any]
+) -> tuple[ObservedBond | None, list[Any], list[CheckResult]]:
+    """``--via nns``: the bond as NodeNetworkState shows it, the checks NNS can answer, and a
+    SKIP (with the reason) for each check that needs the kernel's runtime view instead."""
+    from bondcheck.transport.nns import nns_skip_reason, observed_from_nns
+
+    observed, _ = observed_from_nns(nns, bond)
+    runnable: list[Any] = []
+    skipped: list[CheckResult] = []
+    for check in checks:
+        why = nns_skip_reason(check.id, nns, bond)
+        if why is None:
+            runnable.append(check)
+        else:
+            skipped.append(CheckResult(check=check.id, status=Status.SKIP, message=why, bond=bond))
+    return observed, runnable, skipped
 
 
 def failed_node(node: str, transport: str, message: str) -> NodeReport:

@@ -180,3 +180,30 @@ def test_failed_node_is_error_with_one_line_message():
     node = failed_node("w", "ssh", "first line\nsecond   line")
     assert node.status is Status.ERROR
     assert node.error == "first line second line"
+
+
+def test_nns_evidence_is_judged_from_node_network_state() -> None:
+    """--via nns: NodeNetworkState answers mode/options/membership/addresses; every check that
+    needs the kernel's runtime view is SKIPPED with the reason, never passed or failed."""
+    import yaml
+
+    from bondcheck.model import Status as S
+    from bondcheck.policy.loader import load_policy_file
+
+    root = Path(__file__).resolve().parent.parent / "fixtures"
+    nns = yaml.safe_load((root / "k8s/nns/worker-0.yaml").read_text())["status"]["currentState"]
+    policy = load_policy_file(str(root / "k8s/nncp/bond0-lacp-v1.yaml"))
+    report = judge_node(policy, Evidence(node="worker-0", transport="nns", nns_state=nns))
+    by_check = {r.check: r for r in report.results}
+    for answered in ("BOND-PRESENT", "BOND-MODE", "BOND-OPTIONS", "PORT-ENSLAVED"):
+        assert by_check[answered].status is S.PASS, by_check[answered]
+    for blind in ("BOND-MII", "PORT-MII", "LACP-PARTNER", "LACP-AGGREGATOR"):
+        assert by_check[blind].status is S.SKIP
+        assert "NodeNetworkState" in by_check[blind].message
+    ids = [r.check for r in report.results if r.bond == "bond0"]
+    assert ids.index("BOND-PRESENT") < ids.index("BOND-MII") < ids.index("LACP-PARTNER")
+
+    other = load_policy_file(str(root / "policies/worker-bond-lacp.yaml"))
+    report = judge_node(other, Evidence(node="worker-0", transport="nns", nns_state=nns))
+    failed = {(r.check, r.port) for r in report.results if r.status is S.FAIL}
+    assert ("PORT-ENSLAVED", "ens224") in failed and ("PORT-UNEXPECTED", "ens1f0") in failed
