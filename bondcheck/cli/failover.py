@@ -1,0 +1,352 @@
+"""``bondcheck failover``: pull each port of a bond in turn and prove the bond copes.
+
+The command only turns options into a FailoverRequest, asks for consent, and renders the
+report; the safety rails live in bondcheck.failover. Consent: ``--yes``, or an interactive
+``y`` per node after its pre-check; a run without a terminal and without ``--yes`` is refused
+before any node is contacted. SIGTERM and SIGHUP are turned into the same interrupt as Ctrl-C
+so an interrupted run still brings the port back before it exits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import enum
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bondcheck.cli import transport_opts as t
+from bondcheck.cli.common import ColorOpt, ReportFormat, color_of, error_line, note
+from bondcheck.errors import EXIT_USAGE, InputError
+
+_SEL = "Selection"
+_TEST = "Test"
+_OUT = "Output and exit code"
+NON_INTERACTIVE = "refusing to pull links without --yes on a non-interactive run"
+
+
+class Via(str, enum.Enum):
+    ssh = "ssh"
+    handler_exec = "handler-exec"
+    oc_debug = "oc-debug"
+    kubectl_debug = "kubectl-debug"
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+@contextlib.contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """SIGTERM/SIGHUP raise KeyboardInterrupt, so recovery runs exactly as for Ctrl-C."""
+
+    def handler(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous: dict[signal.Signals, Any] = {}
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        with contextlib.suppress(ValueError, OSError):  # not the main thread: leave as is
+            previous[sig] = signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _confirm(plan: str) -> bool:
+    sys.stderr.write(plan + "\n")
+    node = plan.split(":", 1)[0]
+    return typer.confirm(f"Pull links on {node} now?", default=False, err=True)
+
+
+def failover(
+    ctx: typer.Context,
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            "--policy",
+            envvar="BONDCHECK_POLICY",
+            rich_help_panel=_SEL,
+            help="NNCP name: read from the cluster, or picked from --policy-file.",
+        ),
+    ] = None,
+    policy_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--policy-file",
+            envvar="BONDCHECK_POLICY_FILE",
+            rich_help_panel=_SEL,
+            help="YAML file holding the NNCP.",
+        ),
+    ] = None,
+    node: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--node",
+            envvar="BONDCHECK_NODE",
+            rich_help_panel=_SEL,
+            help="Node to test (repeatable; tested one after another, never at once).",
+        ),
+    ] = None,
+    port: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--port",
+            envvar="BONDCHECK_PORT",
+            rich_help_panel=_SEL,
+            help="Port to pull (repeatable). Default: every port of the bond in turn.",
+        ),
+    ] = None,
+    bond: Annotated[
+        str | None,
+        typer.Option(
+            "--bond",
+            envvar="BONDCHECK_BOND",
+            rich_help_panel=_SEL,
+            help="Bond of the policy to test (needed when the policy has several).",
+        ),
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target",
+            envvar="BONDCHECK_TARGET",
+            rich_help_panel=_TEST,
+            help="IP address the node pings during the pull (default: the gateway "
+            "of the bond's routes).",
+        ),
+    ] = None,
+    pull_seconds: Annotated[
+        float,
+        typer.Option(
+            "--pull-seconds",
+            envvar="BONDCHECK_PULL_SECONDS",
+            rich_help_panel=_TEST,
+            help="How long each port stays down.",
+        ),
+    ] = 5.0,
+    restore_after: Annotated[
+        int,
+        typer.Option(
+            "--restore-after",
+            envvar="BONDCHECK_RESTORE_AFTER",
+            rich_help_panel=_TEST,
+            help="Seconds after which the node itself brings the port back, whatever "
+            "happens to bondcheck (the dead-man switch).",
+        ),
+    ] = 30,
+    rejoin_timeout: Annotated[
+        float,
+        typer.Option(
+            "--rejoin-timeout",
+            envvar="BONDCHECK_REJOIN_TIMEOUT",
+            rich_help_panel=_TEST,
+            help="Seconds the port may take to rejoin after it is brought back.",
+        ),
+    ] = 60.0,
+    max_gap_ms: Annotated[
+        float,
+        typer.Option(
+            "--max-gap-ms",
+            envvar="BONDCHECK_MAX_GAP_MS",
+            rich_help_panel=_TEST,
+            help="Fail when the probe saw a longer gap between replies (0: no limit).",
+        ),
+    ] = 1000.0,
+    max_lost: Annotated[
+        int | None,
+        typer.Option(
+            "--max-lost",
+            envvar="BONDCHECK_MAX_LOST",
+            rich_help_panel=_TEST,
+            min=0,
+            help="Fail when more probes were lost (default: no limit).",
+        ),
+    ] = None,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes",
+            "-y",
+            rich_help_panel=_TEST,
+            help="Do not ask before pulling links (required without a terminal). Not read "
+            "from the environment: consent is given per run.",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            envvar="BONDCHECK_DRY_RUN",
+            rich_help_panel=_TEST,
+            help="Run the read-only pre-check and print the exact commands; change nothing.",
+        ),
+    ] = False,
+    keep_going: Annotated[
+        bool,
+        typer.Option(
+            "--keep-going",
+            envvar="BONDCHECK_KEEP_GOING",
+            rich_help_panel=_TEST,
+            help="Go on with the next port/node after one did not pass.",
+        ),
+    ] = False,
+    no_systemd: Annotated[
+        bool,
+        typer.Option(
+            "--no-systemd",
+            envvar="BONDCHECK_NO_SYSTEMD",
+            rich_help_panel=_TEST,
+            help="Do not use a systemd-run timer as a second restore timer.",
+        ),
+    ] = False,
+    via: Annotated[
+        Via,
+        typer.Option(
+            "--via",
+            envvar="BONDCHECK_VIA",
+            rich_help_panel=_SEL,
+            help="How to run commands on the node.",
+        ),
+    ] = Via.ssh,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            envvar="BONDCHECK_TIMEOUT",
+            min=1.0,
+            rich_help_panel=_SEL,
+            help="Seconds allowed to collect one node's evidence.",
+        ),
+    ] = 60.0,
+    output: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--output", "-o", envvar="BONDCHECK_OUTPUT", rich_help_panel=_OUT, help="Report format."
+        ),
+    ] = ReportFormat.table,
+    output_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-file",
+            envvar="BONDCHECK_OUTPUT_FILE",
+            rich_help_panel=_OUT,
+            help="Write the report to this file.",
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            envvar="BONDCHECK_QUIET",
+            rich_help_panel=_OUT,
+            help="No progress lines on stderr.",
+        ),
+    ] = False,
+    color: ColorOpt = None,
+    ssh_config: t.SshConfig = None,
+    ssh_user: t.SshUser = None,
+    ssh_key: t.SshKey = None,
+    ssh_port: t.SshPort = None,
+    jump: t.Jump = None,
+    accept_new_host_keys: t.AcceptNewHostKeys = False,
+    known_hosts: t.KnownHosts = None,
+    no_sudo: t.NoSudo = False,
+    connect_timeout: t.ConnectTimeout = 10.0,
+    kubeconfig: t.Kubeconfig = None,
+    context: t.Context = None,
+    oc: t.OcBinary = "oc",
+    kubectl: t.KubectlBinary = "kubectl",
+    to_namespace: t.DebugNamespace = None,
+    image: t.DebugImage = None,
+    handler_namespace: t.HandlerNamespace = None,
+) -> None:
+    """Pull each port of a bond in turn and prove the bond fails over and recovers.
+
+    Safety: one node and one port at a time; a pre-check refuses unless the node passes
+    verify and another port is working; a restore timer armed ON THE NODE brings the port
+    back after --restore-after seconds even if bondcheck, its connection or the laptop dies.
+
+    Exit codes: 0 all pass - 1 a failover failed - 2 usage - 3 could not run -
+    4 refused by the pre-check (nothing was changed).
+    """
+    from bondcheck.failover.assess import Limits
+    from bondcheck.failover.deadman import checked_target
+    from bondcheck.failover.plan import Timing, checked_ports, choose_bonds
+    from bondcheck.failover.report import summary_line, write_report
+    from bondcheck.failover.runner import FailoverRequest, run_failover
+    from bondcheck.failover.shells import open_shells
+    from bondcheck.run import VerifyRequest, load_policy
+    from bondcheck.transport.capture import check_node_name
+
+    if not node:
+        raise InputError("say which node to test: --node NAME (repeatable)")
+    nodes = tuple(check_node_name(n) for n in dict.fromkeys(node))
+    ports = checked_ports(port or ())
+    timing = Timing(pull_seconds=pull_seconds, restore_after=restore_after,
+                    rejoin_timeout=rejoin_timeout)  # fmt: skip
+    problems = timing.problems()
+    if problems:
+        raise InputError(problems[0])
+    if target is not None:
+        try:
+            target = checked_target(target)
+        except ValueError as exc:
+            raise InputError(f"--target: {exc}") from None
+    if not dry_run and not yes and not _interactive():
+        error_line(NON_INTERACTIVE)
+        raise typer.Exit(EXIT_USAGE)
+    options = t.transport_options(
+        ssh_config=ssh_config, ssh_user=ssh_user, ssh_key=ssh_key, ssh_port=ssh_port,
+        jump=jump, accept_new_host_keys=accept_new_host_keys, known_hosts=known_hosts,
+        no_sudo=no_sudo, connect_timeout=connect_timeout, kubeconfig=kubeconfig,
+        context=context, oc=oc, kubectl=kubectl, to_namespace=to_namespace, image=image,
+        handler_namespace=handler_namespace,
+    )  # fmt: skip
+    loaded = load_policy(VerifyRequest(
+        policy_name=policy, policy_file=str(policy_file) if policy_file else None,
+        options=options,
+    ))  # fmt: skip
+    choose_bonds(loaded, bond, ports)  # a usage error before any node is contacted
+    request = FailoverRequest(
+        policy=loaded, nodes=nodes, ports=ports, bond=bond, target=target, timing=timing,
+        limits=Limits(max_gap_ms=max_gap_ms or None, max_lost=max_lost), dry_run=dry_run,
+        keep_going=keep_going, use_systemd=not no_systemd, collect_timeout=timeout,
+        transport=via.value,
+    )  # fmt: skip
+    shells = open_shells(via.value, options)
+    request = dataclasses.replace(request, ephemeral=shells.ephemeral)
+    started = time.monotonic()
+
+    def log(line: str) -> None:
+        if not quiet:
+            note(f"{time.monotonic() - started:6.1f}s {line}")
+
+    try:
+        with _signals_interrupt():
+            report = run_failover(
+                request, shells.factory, confirm=None if (yes or dry_run) else _confirm, log=log
+            )
+    finally:
+        with contextlib.suppress(Exception):
+            shells.close()
+    mode = color_of(ctx, color)
+    if output_file is not None:
+        try:
+            with output_file.open("w", encoding="utf-8") as handle:
+                write_report(report, output.value, handle, color=mode)
+        except OSError as exc:
+            raise InputError(f"cannot write {output_file}: {exc.strerror or exc}") from None
+    else:
+        write_report(report, output.value, sys.stdout, color=mode)
+    if not quiet:
+        note(summary_line(report))
+    raise typer.Exit(report.exit_code)

@@ -1,0 +1,220 @@
+"""The failover report in four formats: table, json, junit, markdown.
+
+Pure renderers of a :class:`~bondcheck.failover.result.FailoverReport` (they never decide a
+verdict). The table uses Rich, imported only when chosen; json, junit and markdown need
+nothing beyond the standard library. One row per node and port: verdict, probes lost, the
+largest gap, the rejoin time, and the message that says why when it is not a pass.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from typing import TextIO
+
+from bondcheck.errors import InputError
+from bondcheck.failover.result import FailoverReport, NodeOutcome, PortOutcome, Verdict
+
+FORMATS: tuple[str, ...] = ("table", "json", "junit", "markdown")
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_STYLE = {Verdict.PASS: "green", Verdict.FAIL: "red", Verdict.ERROR: "magenta",
+          Verdict.REFUSED: "yellow"}  # fmt: skip
+
+
+def fmt_ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} ms"
+
+
+def fmt_lost(port: PortOutcome) -> str:
+    if port.lost_probes is None:
+        return "-"
+    if port.probes_sent:
+        return f"{port.lost_probes}/{port.probes_sent}"
+    return str(port.lost_probes)
+
+
+def rows(report: FailoverReport) -> list[tuple[NodeOutcome, PortOutcome | None]]:
+    """One row per port; a node without ports (unreachable, not started) gets one row."""
+    out: list[tuple[NodeOutcome, PortOutcome | None]] = []
+    for node in report.nodes:
+        if node.ports:
+            out += [(node, port) for port in node.ports]
+        if not node.ports or node.error:
+            out.append((node, None))
+    return out
+
+
+def summary_line(report: FailoverReport) -> str:
+    counts = {v: 0 for v in Verdict}
+    for node in report.nodes:
+        counts[node.status] += 1
+    parts = ", ".join(f"{counts[v]} {v.value}" for v in Verdict if counts[v])
+    what = "dry run of failover" if report.dry_run else "failover"
+    return f"{what} on {len(report.nodes)} node(s) of {report.policy}: {parts or 'nothing run'}"
+
+
+# --------------------------------------------------------------------------------------------
+# json
+
+
+def render_json(report: FailoverReport) -> str:
+    return json.dumps(report.to_json(), indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# junit
+
+
+def _clean(text: str) -> str:
+    return _XML_BAD.sub("\ufffd", text)
+
+
+def _details(port: PortOutcome) -> str:
+    lines = [
+        f"lost probes: {fmt_lost(port)}",
+        f"largest gap: {fmt_ms(port.max_gap_ms)}",
+        f"rejoin: {fmt_ms(port.rejoin_ms)}",
+    ]
+    if port.active_port_before or port.active_port_during:
+        lines.append(f"active port: {port.active_port_before} -> {port.active_port_during}")
+    lines += [f"problem: {p}" for p in port.problems]
+    lines += [f"note: {n}" for n in port.notes]
+    lines += [f"command: {c}" for c in port.commands]
+    return "\n".join(lines)
+
+
+def render_junit(report: FailoverReport) -> str:
+    """One <testsuite> per node, one <testcase> per port; refused -> skipped."""
+    suites = ET.Element("testsuites", name=f"bondcheck failover {report.policy}")
+    for node in report.nodes:
+        suite = ET.SubElement(suites, "testsuite", name=node.node)
+        cases = list(node.ports)
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        for port in cases:
+            case = ET.SubElement(
+                suite, "testcase", name=f"failover {port.bond}/{port.port}",
+                classname=f"bondcheck.failover.{node.node}",
+            )  # fmt: skip
+            counts["tests"] += 1
+            tag = {Verdict.FAIL: "failure", Verdict.ERROR: "error", Verdict.REFUSED: "skipped"}
+            if port.status in tag:
+                key = {"failure": "failures", "error": "errors", "skipped": "skipped"}
+                counts[key[tag[port.status]]] += 1
+                child = ET.SubElement(case, tag[port.status], message=_clean(port.message))
+                if port.status is not Verdict.REFUSED:
+                    child.text = _clean(_details(port))
+            else:
+                out = ET.SubElement(case, "system-out")
+                out.text = _clean(_details(port))
+        if node.error or not cases:
+            case = ET.SubElement(suite, "testcase", name="failover",
+                                 classname=f"bondcheck.failover.{node.node}")  # fmt: skip
+            counts["tests"] += 1
+            if node.status is Verdict.REFUSED:
+                counts["skipped"] += 1
+                ET.SubElement(case, "skipped", message=_clean(node.message))
+            else:
+                counts["errors"] += 1
+                ET.SubElement(case, "error", message=_clean(node.message))
+        for name, value in counts.items():
+            suite.set(name, str(value))
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, "unicode") + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# markdown
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: FailoverReport) -> str:
+    title = "Failover dry run" if report.dry_run else "Failover test"
+    lines = [
+        f"# {title}: {report.policy}",
+        "",
+        f"**Result: {report.status.value.upper()}** - {summary_line(report)}",
+        "",
+        "| Node | Port | Verdict | Lost probes | Largest gap | Rejoin | Message |",
+        "|---|---|---|---:|---:|---:|---|",
+    ]
+    for node, port in rows(report):
+        if port is None:
+            lines.append(
+                f"| {_md(node.node)} | - | {node.status.value} | - | - | - | {_md(node.message)} |"
+            )
+        else:
+            lines.append(
+                f"| {_md(node.node)} | {_md(port.bond)}/{_md(port.port)} | {port.status.value} "
+                f"| {fmt_lost(port)} | {fmt_ms(port.max_gap_ms)} | {fmt_ms(port.rejoin_ms)} "
+                f"| {_md(port.message)} |"
+            )
+    commands = [(n, p) for n, p in rows(report) if p is not None and p.commands]
+    for node, port in commands:
+        assert port is not None
+        lines += ["", f"## Commands for {node.node} {port.bond}/{port.port}", ""]
+        for command in port.commands:
+            lines += ["```sh", command.rstrip("\n"), "```"]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# table
+
+
+def write_table(report: FailoverReport, stream: TextIO, *, color: str = "auto") -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from bondcheck.output.render import make_console
+
+    console = make_console(stream, color)
+    title = "bondcheck failover (dry run)" if report.dry_run else "bondcheck failover"
+    table = Table(title=f"{title}: {report.policy}", title_justify="left")
+    for name, justify in (("Node", "left"), ("Port", "left"), ("Verdict", "left"),
+                          ("Lost", "right"), ("Largest gap", "right"), ("Rejoin", "right"),
+                          ("Active port", "left")):  # fmt: skip
+        table.add_column(name, justify=justify, no_wrap=name != "Active port")  # type: ignore[arg-type]
+    for node, port in rows(report):
+        status = port.status if port else node.status
+        verdict = f"[{_STYLE[status]}]{status.value.upper()}[/]"
+        if port is None:
+            table.add_row(escape(node.node), "-", verdict, "-", "-", "-", "-")
+            continue
+        active = ""
+        if port.active_port_before or port.active_port_during:
+            active = f"{port.active_port_before or '-'} -> {port.active_port_during or '-'}"
+        table.add_row(
+            escape(node.node), f"{port.bond}/{port.port}", verdict, fmt_lost(port),
+            fmt_ms(port.max_gap_ms), fmt_ms(port.rejoin_ms), active,
+        )  # fmt: skip
+    console.print(table)
+    for node, port in rows(report):
+        where = f"{node.node} {port.bond}/{port.port}" if port else node.node
+        status = port.status if port else node.status
+        message = port.message if port else node.message
+        console.print(f"[{_STYLE[status]}]{status.value.upper()}[/] {escape(where)}: "
+                      f"{escape(message)}",
+                      markup=True, highlight=False, soft_wrap=True)  # fmt: skip
+        if port is None:
+            continue
+        for problem in port.problems[1:]:
+            console.print(f"    also: {problem}", markup=False, soft_wrap=True)
+        for note in port.notes:
+            console.print(f"    note: {note}", markup=False, soft_wrap=True)
+        for index, command in enumerate(port.commands, 1):
+            console.print(f"    script {index}:", markup=False)
+            console.out(command, highlight=False)
+
+
+def write_report(report: FailoverReport, fmt: str, stream: TextIO, *, color: str = "auto") -> None:
+    if fmt == "table":
+        write_table(report, stream, color=color)
+        return
+    renderers = {"json": render_json, "junit": render_junit, "markdown": render_markdown}
+    if fmt not in renderers:
+        raise InputError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    stream.write(renderers[fmt](report))

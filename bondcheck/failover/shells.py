@@ -1,0 +1,127 @@
+"""A :class:`~bondcheck.failover.node.NodeShell` for each live transport.
+
+* ``ssh``: the transport's own session - one persistent connection per node, reopened after
+  a loss. Processes the test leaves on the node (the restore timer, the probe) are detached
+  from the session and outlive it.
+* ``handler-exec``: ``sh -c`` exec'd in the node's nmstate handler pod (host network,
+  privileged). The pod is long-lived, so detached processes outlive each exec.
+* ``oc-debug`` / ``kubectl-debug``: every command is a new debug pod with ``chroot /host``.
+  Its processes end with the pod, so these transports are *ephemeral*: the restore timer
+  must be a systemd timer on the host (``systemd-run``; the pre-check refuses otherwise) and
+  the probe runs inside the pull command, covering the pull itself.
+
+Heavy libraries are imported only when the transport is opened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bondcheck.errors import CollectError, InputError
+from bondcheck.failover.node import NodeShell
+from bondcheck.model import NodeTarget
+from bondcheck.transport.options import TransportOptions
+
+FAILOVER_TRANSPORTS: tuple[str, ...] = ("ssh", "handler-exec", "oc-debug", "kubectl-debug")
+
+
+@dataclass
+class Shells:
+    """How to open a shell on a node with one transport, and how to release it."""
+
+    factory: Callable[[str], NodeShell]
+    close: Callable[[], None]
+    ephemeral: bool
+
+
+class HandlerExecShell:
+    """``run`` as an exec into the node's nmstate handler pod."""
+
+    def __init__(self, transport: Any, node: str) -> None:
+        self.transport = transport
+        self.node = node
+
+    def run(self, command: str, timeout: float, stdin: str | None = None) -> tuple[int, str, str]:
+        if stdin is not None:
+            raise CollectError(f"{self.node}: handler-exec cannot pass stdin")
+        namespace, pod = self.transport.handler_pod(self.node)
+        out, err, rc = self.transport.exec(
+            namespace, pod, ["sh", "-c", command], timeout, node=self.node
+        )
+        return (rc if rc is not None else -1), out, err
+
+
+class DebugPodShell:
+    """``run`` as one ``oc debug node/N -- chroot /host sh -c CMD`` (or kubectl debug)."""
+
+    def __init__(self, transport: Any, node: str) -> None:
+        self.transport = transport
+        self.node = node
+
+    def run(self, command: str, timeout: float, stdin: str | None = None) -> tuple[int, str, str]:
+        from bondcheck.transport.oc_debug import DebugRun
+
+        if stdin is not None:
+            raise CollectError(f"{self.node}: {self.transport.name} cannot pass stdin")
+        argv = self.transport.debug_argv(self.node, command)
+        try:
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                errors="replace",
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise CollectError(
+                f"{self.node}: cannot run {argv[0]}: {exc.strerror or exc}"
+            ) from None
+        run = DebugRun(node=self.node, nonce="failover", proc=proc)
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.transport.abort(run)
+            raise CollectError(f"{self.node}: no result within {timeout:g}s") from None
+        except BaseException:
+            self.transport.abort(run)
+            raise
+        if self.transport.delete_after_success():
+            run.pod = self.transport.pod_from_output(out)
+            with contextlib.suppress(Exception):
+                self.transport.remove_pods(run)
+        return proc.returncode, out, err
+
+
+def open_shells(via: str, options: TransportOptions) -> Shells:
+    """The shell factory for ``--via``; InputError for a transport that cannot run commands."""
+    from bondcheck.transport.factory import make_transport
+
+    if via not in FAILOVER_TRANSPORTS:
+        raise InputError(
+            f"failover cannot run over --via {via}: it needs a transport that runs commands "
+            f"on the node ({', '.join(FAILOVER_TRANSPORTS)})"
+        )
+    transport: Any = make_transport(via, options)
+    if via == "ssh":
+        return Shells(
+            factory=lambda node: transport.session(NodeTarget(name=node)),
+            close=transport.close,
+            ephemeral=False,
+        )
+    if via == "handler-exec":
+        return Shells(
+            factory=lambda node: HandlerExecShell(transport, node),
+            close=transport.close,
+            ephemeral=False,
+        )
+    return Shells(
+        factory=lambda node: DebugPodShell(transport, node),
+        close=transport.close,
+        ephemeral=True,
+    )
