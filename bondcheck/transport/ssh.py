@@ -43,6 +43,11 @@ if TYPE_CHECKING:
 __all__ = ["SshSession", "SshTransport"]
 
 log = logging.getLogger(__name__)
+# paramiko's reader thread logs a handshake bondcheck gave up on (timeout, closed socket) as
+# ERROR records carrying a traceback; with no logging configured, Python's last-resort handler
+# prints them on stderr. bondcheck already reports those nodes as one-line errors, so paramiko
+# gets a NullHandler: its records still reach any handler the application configures.
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
 # Cheapest first; everything paramiko supports stays allowed after these.
 FAST_KEX = ("curve25519-sha256@libssh.org", "ecdh-sha2-nistp256")

@@ -100,7 +100,12 @@ class KeyRing:
                     f"{label}: authentication failed for {spec.who}: the server does not "
                     f"accept public keys (it allows: {allowed})"
                 ) from None
-            except paramiko.AuthenticationException:
+            except paramiko.AuthenticationException as exc:
+                # paramiko raises the same exception when its auth_timeout (our deadline)
+                # runs out: that is a slow node, not a refused key, so let the caller report
+                # the timeout instead of "authentication failed".
+                if remaining() <= 0.1 or "timeout" in str(exc).lower():
+                    raise
                 return False
             if more:
                 raise CollectError(
