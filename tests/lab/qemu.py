@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -79,8 +80,11 @@ def spawn(cmd: list[str], node_dir: Path, die_with_parent: bool) -> subprocess.P
 
     die_with_parent is for test runs (a killed pytest must not leave guests behind); `lab up`
     passes False so its guests outlive the command. PDEATHSIG fires when the spawning *thread*
-    exits, so call this from a long-lived thread.
+    exits, so it is only armed from the main thread: a guest started from a worker thread
+    (e.g. a test restarting a node in a pool) would otherwise die when that thread ends. Such
+    guests are still stopped by the harness's recorded-pid teardown.
     """
+    die_with_parent = die_with_parent and threading.current_thread() is threading.main_thread()
     log = (node_dir / "qemu.log").open("wb")
     try:
         proc = subprocess.Popen(
