@@ -45,15 +45,6 @@ MODE_LONG_NAMES: dict[str, str] = {
     "balance-alb": "adaptive load balancing",
 }
 
-#: Kernel numbers printed after the hash policy name: ``Transmit Hash Policy: layer3+4 (1)``.
-HASH_POLICY_CODES: dict[str, int] = {
-    "layer2": 0,
-    "layer3+4": 1,
-    "layer2+3": 2,
-    "encap2+3": 3,
-    "encap3+4": 4,
-    "vlan+srcmac": 5,
-}
 
 ZERO_MAC = "00:00:00:00:00:00"
 

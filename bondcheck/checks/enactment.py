@@ -96,7 +96,9 @@ def policy_enactment(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
     """
     e = ctx.enactment
     if e is None:
-        yield c.skipped(ctx, "enactment status not available: the policy was not read from the cluster")
+        yield c.skipped(
+            ctx, "enactment status not available: the policy was not read from the cluster"
+        )
         return
     name = f"{e.node}.{e.policy}"
     status = e.status

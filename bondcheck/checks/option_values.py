@@ -20,29 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bondcheck.checks.base import HASH_POLICY_CODES, NOT_VISIBLE, mode_line
+from bondcheck.checks.base import NOT_VISIBLE, mode_line
 from bondcheck.checks.registry import CheckContext
 from bondcheck.model import ObservedBond
+from bondcheck.vocabulary import ENUM_OPTIONS, HASH_POLICY_CODES
 
 #: Enum options: names indexed by the kernel's numeric code.
-ENUMS: dict[str, tuple[str, ...]] = {
-    "ad_select": ("stable", "bandwidth", "count"),
-    "all_slaves_active": ("dropped", "delivered"),
-    "arp_all_targets": ("any", "all"),
-    "arp_validate": (
-        "none",
-        "active",
-        "backup",
-        "all",
-        "filter",
-        "filter_active",
-        "filter_backup",
-    ),
-    "fail_over_mac": ("none", "active", "follow"),
-    "lacp_rate": ("slow", "fast"),
-    "primary_reselect": ("always", "better", "failure"),
-    "xmit_hash_policy": tuple(HASH_POLICY_CODES),
-}
+ENUMS = ENUM_OPTIONS
 BOOLS = frozenset({"lacp_active", "tlb_dynamic_lb", "use_carrier", "balance_slb"})
 TARGET_LISTS = frozenset({"arp_ip_target", "ns_ip6_target"})
 #: Delays the kernel keeps as a count of miimon intervals (rounded down).

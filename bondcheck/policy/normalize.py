@@ -18,17 +18,7 @@ import re
 from collections.abc import Mapping
 
 from bondcheck.ifname import ifname_problem
-
-# Index = the kernel's mode number (BOND_MODE_ROUNDROBIN = 0 ... BOND_MODE_ALB = 6).
-MODES: tuple[str, ...] = (
-    "balance-rr",
-    "active-backup",
-    "balance-xor",
-    "broadcast",
-    "802.3ad",
-    "balance-tlb",
-    "balance-alb",
-)
+from bondcheck.vocabulary import ENUM_OPTIONS, MODES
 
 # Aliases nmstate accepts on input besides the names and numbers.
 _MODE_ALIASES = {"lacp": "802.3ad"}
@@ -50,26 +40,6 @@ INT_OPTIONS: Mapping[str, tuple[int, int]] = {
     "num_unsol_na": (0, 255),
     "packets_per_slave": (0, 65535),
     "resend_igmp": _U32,
-}
-
-# Enum options: names in kernel-code order (index = the number the kernel and nmstate accept).
-ENUM_OPTIONS: Mapping[str, tuple[str, ...]] = {
-    "lacp_rate": ("slow", "fast"),
-    "xmit_hash_policy": ("layer2", "layer3+4", "layer2+3", "encap2+3", "encap3+4", "vlan+srcmac"),
-    "ad_select": ("stable", "bandwidth", "count"),
-    "fail_over_mac": ("none", "active", "follow"),
-    "primary_reselect": ("always", "better", "failure"),
-    "arp_validate": (
-        "none",
-        "active",
-        "backup",
-        "all",
-        "filter",
-        "filter_active",
-        "filter_backup",
-    ),
-    "arp_all_targets": ("any", "all"),
-    "all_slaves_active": ("dropped", "delivered"),
 }
 
 BOOL_OPTIONS: frozenset[str] = frozenset(

@@ -28,6 +28,7 @@ from typing import Any
 from bondcheck.model import Address, Evidence, IpState, Link, NodeTarget, ObservedBond, ObservedPort
 from bondcheck.transport.base import Transport
 from bondcheck.transport.options import TransportOptions
+from bondcheck.vocabulary import ENUM_OPTIONS, MODES
 
 SKIP_MESSAGE = "not visible in NodeNetworkState; use a node transport"
 
@@ -59,24 +60,17 @@ NNS_BLIND: Mapping[str, str] = {
     "LACP-VISIBILITY": "NNS carries no LACP runtime data at all",
 }
 
-_XMIT = {0: "layer2", 1: "layer3+4", 2: "layer2+3", 3: "encap2+3", 4: "encap3+4", 5: "vlan+srcmac"}
 _ENUMS: Mapping[str, Mapping[int, str]] = {
-    "xmit_hash_policy": _XMIT,
-    "lacp_rate": {0: "slow", 1: "fast"},
-    "ad_select": {0: "stable", 1: "bandwidth", 2: "count"},
-    "fail_over_mac": {0: "none", 1: "active", 2: "follow"},
-    "primary_reselect": {0: "always", 1: "better", 2: "failure"},
+    option: dict(enumerate(ENUM_OPTIONS[option]))
+    for option in (
+        "xmit_hash_policy",
+        "lacp_rate",
+        "ad_select",
+        "fail_over_mac",
+        "primary_reselect",
+    )
 }
-_MODES = {
-    "0": "balance-rr",
-    "1": "active-backup",
-    "2": "balance-xor",
-    "3": "broadcast",
-    "4": "802.3ad",
-    "5": "balance-tlb",
-    "6": "balance-alb",
-    "lacp": "802.3ad",
-}
+_MODES = {**{str(code): name for code, name in enumerate(MODES)}, "lacp": "802.3ad"}
 _KINDS = {
     "bond": "bond",
     "vlan": "vlan",

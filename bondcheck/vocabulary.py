@@ -1,0 +1,46 @@
+"""The bonding driver's vocabulary: mode names and enum option values, in kernel-code order.
+
+One table for everyone: the procfs parser, the policy normaliser, the checks and the NNS
+reader all translate between names and the kernel's numbers (``mode 4``, ``lacp_rate 1``,
+``Transmit Hash Policy: layer3+4 (1)``), and they must never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+#: nmstate / kernel short mode names; index = the kernel's mode number (BOND_MODE_*: 0-6).
+MODES: tuple[str, ...] = (
+    "balance-rr",
+    "active-backup",
+    "balance-xor",
+    "broadcast",
+    "802.3ad",
+    "balance-tlb",
+    "balance-alb",
+)
+
+#: Enum options: value names indexed by the number the kernel and nmstate also accept.
+ENUM_OPTIONS: Mapping[str, tuple[str, ...]] = {
+    "lacp_rate": ("slow", "fast"),
+    "xmit_hash_policy": ("layer2", "layer3+4", "layer2+3", "encap2+3", "encap3+4", "vlan+srcmac"),
+    "ad_select": ("stable", "bandwidth", "count"),
+    "fail_over_mac": ("none", "active", "follow"),
+    "primary_reselect": ("always", "better", "failure"),
+    "arp_validate": (
+        "none",
+        "active",
+        "backup",
+        "all",
+        "filter",
+        "filter_active",
+        "filter_backup",
+    ),
+    "arp_all_targets": ("any", "all"),
+    "all_slaves_active": ("dropped", "delivered"),
+}
+
+#: ``Transmit Hash Policy: layer3+4 (1)``: name -> the kernel number printed after it.
+HASH_POLICY_CODES: Mapping[str, int] = {
+    name: code for code, name in enumerate(ENUM_OPTIONS["xmit_hash_policy"])
+}
