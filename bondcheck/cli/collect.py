@@ -25,12 +25,13 @@ import typer
 
 from bondcheck.cli import transport_opts as t
 from bondcheck.cli.common import LineReporter, note
+from bondcheck.cli.selection_opts import SELECTION, Jobs, PolicyFile, PolicyName, Timeout
 from bondcheck.errors import EXIT_COLLECT, EXIT_OK, InputError
 
 if TYPE_CHECKING:
     from bondcheck.model import Evidence
 
-_SEL = "Selection"
+_SEL = SELECTION
 _OUT = "Output"
 
 
@@ -138,24 +139,8 @@ def summary_text(policy: str, out: Path, total: int, failed: list[str]) -> str:
 
 
 def collect(
-    policy: Annotated[
-        str | None,
-        typer.Option(
-            "--policy",
-            envvar="BONDCHECK_POLICY",
-            rich_help_panel=_SEL,
-            help="NNCP name: read from the cluster, or picked from --policy-file.",
-        ),
-    ] = None,
-    policy_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--policy-file",
-            envvar="BONDCHECK_POLICY_FILE",
-            rich_help_panel=_SEL,
-            help="YAML file holding the NNCP: names the bonds to save.",
-        ),
-    ] = None,
+    policy: PolicyName = None,
+    policy_file: PolicyFile = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -180,27 +165,8 @@ def collect(
             "--via", envvar="BONDCHECK_VIA", rich_help_panel=_SEL, help="How to reach nodes."
         ),
     ] = None,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            envvar="BONDCHECK_JOBS",
-            min=1,
-            rich_help_panel=_SEL,
-            help="Nodes collected at once (default: the transport's).",
-        ),
-    ] = None,
-    timeout: Annotated[
-        float,
-        typer.Option(
-            "--timeout",
-            envvar="BONDCHECK_TIMEOUT",
-            min=1.0,
-            rich_help_panel=_SEL,
-            help="Seconds allowed to collect one node.",
-        ),
-    ] = 60.0,
+    jobs: Jobs = None,
+    timeout: Timeout = 60.0,
     force: Annotated[
         bool,
         typer.Option(

@@ -23,9 +23,10 @@ import typer
 
 from bondcheck.cli import transport_opts as t
 from bondcheck.cli.common import ColorOpt, ReportFormat, color_of, error_line, note
+from bondcheck.cli.selection_opts import SELECTION, PolicyFile, PolicyName, Timeout
 from bondcheck.errors import EXIT_USAGE, InputError
 
-_SEL = "Selection"
+_SEL = SELECTION
 _TEST = "Test"
 _OUT = "Output and exit code"
 NON_INTERACTIVE = "refusing to pull links without --yes on a non-interactive run"
@@ -68,24 +69,8 @@ def _confirm(plan: str) -> bool:
 
 def failover(
     ctx: typer.Context,
-    policy: Annotated[
-        str | None,
-        typer.Option(
-            "--policy",
-            envvar="BONDCHECK_POLICY",
-            rich_help_panel=_SEL,
-            help="NNCP name: read from the cluster, or picked from --policy-file.",
-        ),
-    ] = None,
-    policy_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--policy-file",
-            envvar="BONDCHECK_POLICY_FILE",
-            rich_help_panel=_SEL,
-            help="YAML file holding the NNCP.",
-        ),
-    ] = None,
+    policy: PolicyName = None,
+    policy_file: PolicyFile = None,
     node: Annotated[
         list[str] | None,
         typer.Option(
@@ -216,16 +201,7 @@ def failover(
             help="How to run commands on the node.",
         ),
     ] = Via.ssh,
-    timeout: Annotated[
-        float,
-        typer.Option(
-            "--timeout",
-            envvar="BONDCHECK_TIMEOUT",
-            min=1.0,
-            rich_help_panel=_SEL,
-            help="Seconds allowed to collect one node's evidence.",
-        ),
-    ] = 60.0,
+    timeout: Timeout = 60.0,
     output: Annotated[
         ReportFormat,
         typer.Option(

@@ -11,9 +11,10 @@ import typer
 
 from bondcheck.cli import transport_opts as t
 from bondcheck.cli.common import ColorOpt, LineReporter, ReportFormat, color_of, note
+from bondcheck.cli.selection_opts import SELECTION, Jobs, PolicyFile, PolicyName, Timeout
 from bondcheck.errors import InputError
 
-_SEL = "Selection"
+_SEL = SELECTION
 _OUT = "Output and exit code"
 
 
@@ -36,24 +37,8 @@ def _silent(message: str) -> None:
 
 def verify(
     ctx: typer.Context,
-    policy: Annotated[
-        str | None,
-        typer.Option(
-            "--policy",
-            envvar="BONDCHECK_POLICY",
-            rich_help_panel=_SEL,
-            help="NNCP name: read from the cluster, or picked from --policy-file.",
-        ),
-    ] = None,
-    policy_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--policy-file",
-            envvar="BONDCHECK_POLICY_FILE",
-            rich_help_panel=_SEL,
-            help="YAML file holding the NNCP (offline; no cluster needed).",
-        ),
-    ] = None,
+    policy: PolicyName = None,
+    policy_file: PolicyFile = None,
     node: Annotated[
         list[str] | None,
         typer.Option(
@@ -83,27 +68,8 @@ def verify(
             "ip-addr.json (or unpacked sosreports).",
         ),
     ] = None,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            envvar="BONDCHECK_JOBS",
-            min=1,
-            rich_help_panel=_SEL,
-            help="Nodes collected at once (default: the transport's).",
-        ),
-    ] = None,
-    timeout: Annotated[
-        float,
-        typer.Option(
-            "--timeout",
-            envvar="BONDCHECK_TIMEOUT",
-            min=1.0,
-            rich_help_panel=_SEL,
-            help="Seconds allowed to collect one node.",
-        ),
-    ] = 60.0,
+    jobs: Jobs = None,
+    timeout: Timeout = 60.0,
     only: Annotated[
         list[str] | None,
         typer.Option(
