@@ -93,16 +93,22 @@ class _Runner:
             queue.SimpleQueue()
         )
         self._cancelled = threading.Event()
+        # Workers wait here until all of the first batch exist: Thread.start() waits for the
+        # new thread, which must win the GIL from the workers already running handshakes, so
+        # with 50 busy workers the last one started after ~0.75 s instead of ~0.5 s.
+        self._go = threading.Event()
         for index in range(len(self._targets)):
             self._work.put(index)
 
     def cancel(self) -> None:
         self._cancelled.set()
+        self._go.set()  # workers still at the gate return at once
 
     def _spawn(self) -> None:
         threading.Thread(target=self._worker, name="bondcheck-collect", daemon=True).start()
 
     def _worker(self) -> None:
+        self._go.wait()
         while not self._cancelled.is_set():
             try:
                 index = self._work.get_nowait()
@@ -123,6 +129,7 @@ class _Runner:
         remaining = len(self._targets)
         for _ in range(width):
             self._spawn()
+        self._go.set()
         while remaining:
             try:
                 kind, index, result = self._events.get(timeout=_TICK)

@@ -62,10 +62,13 @@ from bondcheck.parse.procfs_tables import (
     MULTI,
     NO_AGG_RE,
     PDU,
+    PLAIN_ASCII,
     PORT,
     PORT_SECTIONS,
     SECTION_TABLES,
     SLAVE,
+    SMALL_INTS,
+    STATE,
     TEXT,
     VERSION_LABEL,
     count,
@@ -104,16 +107,14 @@ def _lines(text: str, source: str | None) -> list[str]:
     """Split into lines, refusing empty and binary input up front."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    if not text.strip():
+    if not text or text.isspace():
         raise ParseError("empty input, not /proc/net/bonding output", source=source, line=1)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    # Fast path: printable text (the common case) needs no regex scan for binary characters.
-    flat = "".join(lines)
-    if "\t" in flat:
-        flat = flat.replace("\t", "")
-    binary = None if flat.isprintable() else BINARY_RE.search(text)
+    # Fast path: ASCII made only of printable characters and whitespace (the kernel's output)
+    # needs no regex scan for binary characters; deleting the allowed bytes in C leaves b"".
+    plain = text.isascii() and not text.encode().translate(None, PLAIN_ASCII)
+    binary = None if plain else BINARY_RE.search(text)
     if binary is not None:
         line = text.count("\n", 0, binary.start()) + 1
         raise ParseError(
@@ -121,7 +122,7 @@ def _lines(text: str, source: str | None) -> list[str]:
             source=source,
             line=line,
         )
-    return lines
+    return text.split("\n")
 
 
 def _fail(reason: str, source: str | None, line: int) -> ParseError:
@@ -158,37 +159,46 @@ def _parse(lines: list[str], name: str | None, source: str | None) -> ObservedBo
     seen_ad = False
     text_name: str | None = None
 
+    port_names: set[str] = set()
+
     for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line:
             continue
-        if line[0] == "\\":
-            line = _strip_literal_tabs(line)
-            if not line:
-                continue
-        # Split on the first ": " (values hold colons, and so does the NS target label).
-        key, sep, value = line.partition(": ")
+        key, sep, value = line.partition(": ")  # _split, inlined for the common case
         if sep:
             value = value.lstrip()
-        elif line[-1] == ":":
-            key, sep = line[:-1], ":"
         else:
-            key, sep, value = line.partition(":\t")
-            value = value.lstrip()
-
+            key, sep, value = _split(line)
         entry = table.get(key)
-        if entry is None and key[-1:].isspace():  # "Label : value", seen in hand copies
-            key = key.rstrip()
-            entry = table.get(key)
+        if entry is None:  # the rare cases, kept off the path of every known line
+            if line[0] == "\\":
+                line = _strip_literal_tabs(line)
+                if not line:
+                    continue
+                key, sep, value = _split(line)
+                entry = table.get(key)
+            if entry is None and key[-1:].isspace():  # "Label : value", seen in hand copies
+                key = key.rstrip()
+                entry = table.get(key)
         if entry is not None:
             target, field, conv = entry
-            # The two commonest converters are inlined; the rest return BAD when unreadable.
+            # The commonest converters are inlined; the rest return BAD when unreadable.
             if conv is TEXT:
                 slots[target][field] = value or None
                 continue
             if conv is count:
-                if value.isdigit() and value.isascii() and len(value) <= MAX_DIGITS:
+                number_value = SMALL_INTS.get(value)
+                if number_value is not None:
+                    slots[target][field] = number_value
+                elif value.isdigit() and value.isascii() and len(value) <= MAX_DIGITS:
                     slots[target][field] = int(value)
+                else:
+                    extra.append((key, value))
+                continue
+            if conv is STATE:
+                if value:
+                    slots[target][field] = value
                 else:
                     extra.append((key, value))
                 continue
@@ -202,8 +212,9 @@ def _parse(lines: list[str], name: str | None, source: str | None) -> ObservedBo
         elif key == "Slave Interface":
             if not value:
                 raise _fail("'Slave Interface' line without a name", source, number)
-            if any(p["name"] == value for p, _ in ports):
+            if value in port_names:
                 raise _fail(f"port {value!r} listed twice", source, number)
+            port_names.add(value)
             port, extra = {"name": value}, []
             ports.append((port, extra))
             slots[SLAVE] = port
@@ -244,6 +255,21 @@ def _parse(lines: list[str], name: str | None, source: str | None) -> ObservedBo
     return build_bond(bond, bond_extra, agg, ports, seen_ad, name or text_name)
 
 
+def _split(line: str) -> tuple[str, str, str]:
+    """(label, separator, value) of a stripped, non-empty line.
+
+    Split on the first ": " (values hold colons, and so does the NS target label); a line
+    ending in ":" is a label with no value; ``Label:<TAB>value`` is split on the TAB.
+    """
+    key, sep, value = line.partition(": ")
+    if sep:
+        return key, sep, value.lstrip()
+    if line[-1] == ":":
+        return line[:-1], ":", value
+    key, sep, value = line.partition(":\t")
+    return key, sep, value.lstrip()
+
+
 def _strip_literal_tabs(line: str) -> str:
     r"""Drop a literal ``\t`` prefix (TABs written as escapes in a copied test string)."""
     while line.startswith("\\t"):
@@ -251,10 +277,21 @@ def _strip_literal_tabs(line: str) -> str:
     return line
 
 
+_MODE_CACHE: dict[str, tuple[str, str | None]] = {}
+_MODE_CACHE_SIZE = 256  # the kernel prints a handful of mode lines; bound hostile input
+
+
 def _mode(value: str, source: str | None, number: int) -> dict[str, Any]:
-    match = MODE_RE.fullmatch(value)
-    long_name = " ".join(match[1].lower().split()) if match else ""
-    mode = MODE_BY_FOLDED.get(long_name)
-    if mode is None or match is None:
-        raise _fail(f"unknown bonding mode {value[:80]!r}", source, number)
-    return {"mode": mode, "fail_over_mac": match[2]}
+    """``mode`` and ``fail_over_mac`` of a ``Bonding Mode`` value (memoized: the files of a
+    fleet repeat a few values, and the regex and case folding cost more than the line)."""
+    known = _MODE_CACHE.get(value)
+    if known is None:
+        match = MODE_RE.fullmatch(value)
+        long_name = " ".join(match[1].lower().split()) if match else ""
+        mode = MODE_BY_FOLDED.get(long_name)
+        if mode is None or match is None:
+            raise _fail(f"unknown bonding mode {value[:80]!r}", source, number)
+        known = (mode, match[2])
+        if len(_MODE_CACHE) < _MODE_CACHE_SIZE:
+            _MODE_CACHE[value] = known
+    return {"mode": known[0], "fail_over_mac": known[1]}

@@ -44,6 +44,9 @@ NO_AGG_RE = re.compile(r"bond (\S+) has no active aggregator")
 # Characters that never occur in text the kernel prints: C0 controls other than TAB/LF/CR/
 # VT/FF, DEL, and lone surrogates (bytes decoded with errors="surrogateescape").
 BINARY_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")
+#: Printable ASCII and the whitespace the kernel may print: text made only of these bytes
+#: cannot hold a BINARY_RE character (the parser's fast path).
+PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r\x0b\x0c"
 MAX_DIGITS = 64  # kernel counters are at most 20 digits; bounds int() on hostile input
 
 # Sections of the state machine.
@@ -109,8 +112,13 @@ def _targets(value: str) -> tuple[str, ...]:
     return tuple(t.strip() for t in value.split(",") if t.strip())
 
 
+#: Decimal strings of small numbers -> their value: one dict lookup instead of the checks of
+#: ``count`` for the values the kernel prints most (states, keys, priorities, counters).
+SMALL_INTS: dict[str, int] = {str(i): i for i in range(1024)}
+
 _INT = count
-_STATE = _strict(_text)  # an MII state must be a word; an empty one is unreadable
+#: An MII state must be a word; an empty one is unreadable. Inlined by the loop like TEXT.
+STATE = _STATE = _strict(_text)
 _Table = dict[str, tuple[str, _Conv]]
 
 _MASTER_KEYS: _Table = {

@@ -18,6 +18,8 @@ import fnmatch
 import getpass
 import re
 import shlex
+import threading
+import weakref
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -215,6 +217,46 @@ class SshConfigResolver:
         )
 
 
+class _StanzaIndex:
+    """The stanzas of one config that can apply to a name, found without scanning them all.
+
+    ``Host`` stanzas whose patterns are all literal names (the one-block-per-node configs of
+    big fleets) are indexed by name; the others (wildcards, negations, ``Match``) are tested
+    one by one as before. Candidates keep file order, which OpenSSH's first-match rule needs.
+    """
+
+    def __init__(self, stanzas: list[dict[str, Any]]) -> None:
+        self.size = len(stanzas)
+        self.exact: dict[str, list[int]] = {}
+        self.general: list[int] = []
+        for position, stanza in enumerate(stanzas):
+            hosts = [p.lower() for p in stanza.get("host", [])]
+            literal = bool(hosts) and not stanza.get("matches") and all(
+                p and p[0] != "!" and not any(c in p for c in "*?[") for p in hosts
+            )
+            if not literal:
+                self.general.append(position)
+                continue
+            for host in dict.fromkeys(hosts):
+                self.exact.setdefault(host, []).append(position)
+
+    def candidates(self, stanzas: list[dict[str, Any]], lowered: str) -> list[dict[str, Any]]:
+        keep = list(self.exact.get(lowered, ()))
+        for position in self.general:
+            stanza = stanzas[position]
+            if stanza.get("matches") or any(
+                fnmatch.fnmatchcase(lowered, pattern.lower())
+                for pattern in stanza.get("host", [])
+                if not pattern.startswith("!")
+            ):
+                keep.append(position)
+        return [stanzas[i] for i in sorted(keep)]
+
+
+_INDEXES: weakref.WeakKeyDictionary[Any, _StanzaIndex] = weakref.WeakKeyDictionary()
+_INDEX_LOCK = threading.Lock()
+
+
 def _fast_lookup(config: SSHConfig, name: str) -> Any:
     """``config.lookup(name)``, but only over the stanzas that can apply to ``name``.
 
@@ -222,7 +264,8 @@ def _fast_lookup(config: SSHConfig, name: str) -> Any:
     stanza), so a 200-host config cost ~5 ms per node. ``Host`` stanzas whose patterns cannot
     match are dropped first (a superset is kept: negations are left to paramiko), ``Match``
     stanzas are always kept; configs using CanonicalizeHostname (which looks names up again
-    under other names) take the full path.
+    under other names) take the full path. Literal ``Host`` names are found through an index
+    built once per config (_StanzaIndex), so a lookup does not grow with the fleet.
     """
     import paramiko
 
@@ -231,17 +274,10 @@ def _fast_lookup(config: SSHConfig, name: str) -> Any:
         "canonicalizehostname" in stanza.get("config", {}) for stanza in stanzas
     ):
         return config.lookup(name)
-    lowered = name.lower()
-    keep = [
-        stanza
-        for stanza in stanzas
-        if stanza.get("matches")
-        or any(
-            fnmatch.fnmatchcase(lowered, pattern.lower())
-            for pattern in stanza.get("host", [])
-            if not pattern.startswith("!")
-        )
-    ]
+    with _INDEX_LOCK:
+        index = _INDEXES.get(config)
+        if index is None or index.size != len(stanzas):
+            index = _INDEXES[config] = _StanzaIndex(stanzas)
     subset = paramiko.SSHConfig()
-    subset._config = keep  # type: ignore[attr-defined]
+    subset._config = index.candidates(stanzas, name.lower())  # type: ignore[attr-defined]
     return subset.lookup(name)

@@ -109,6 +109,47 @@ def parse_known_hosts(text: str, source: str) -> list[tuple[str, KnownKey]]:
     return entries
 
 
+def _plain_names(patterns: str) -> list[str] | None:
+    """The lowercased names of a name field made only of literal names, else None (hashed,
+    wildcard or negated patterns need ``names_match``)."""
+    names = patterns.lower().split(",")
+    for name in names:
+        if not name or name[0] in "!|" or "*" in name or "?" in name:
+            return None
+    return names
+
+
+class _FileIndex:
+    """One known_hosts file's entries, with the literal names indexed.
+
+    A fleet's known_hosts holds one line per node; scanning every line for every node made
+    verification cost O(nodes) per node. Literal names are looked up in a dict; only hashed,
+    wildcard and negated lines are still matched one by one. Positions keep file order.
+    """
+
+    def __init__(self, entries: list[tuple[str, KnownKey]]) -> None:
+        self.entries: list[tuple[str, KnownKey]] = []
+        self._exact: dict[str, list[int]] = {}
+        self._scan: list[int] = []
+        for entry in entries:
+            self.add(entry)
+
+    def add(self, entry: tuple[str, KnownKey]) -> None:
+        position = len(self.entries)
+        self.entries.append(entry)
+        names = _plain_names(entry[0])
+        if names is None:
+            self._scan.append(position)
+            return
+        for name in dict.fromkeys(names):
+            self._exact.setdefault(name, []).append(position)
+
+    def lookup(self, name: str) -> list[KnownKey]:
+        positions = list(self._exact.get(name.lower(), ()))
+        positions += [i for i in self._scan if names_match(self.entries[i][0], name)]
+        return [self.entries[i][1] for i in sorted(positions)]
+
+
 class KnownHosts:
     """The known_hosts files of one SSH transport, read once and shared by all its threads.
 
@@ -120,32 +161,29 @@ class KnownHosts:
     def __init__(self, files: Sequence[str]) -> None:
         self._lock = threading.Lock()
         self._files = [str(Path(f).expanduser()) for f in files]
-        self._cache: dict[str, list[tuple[str, KnownKey]]] = {}
+        self._cache: dict[str, _FileIndex] = {}
 
     @property
     def files(self) -> tuple[str, ...]:
         return tuple(self._files)
 
-    def _load_locked(self, path: str) -> list[tuple[str, KnownKey]]:
+    def _load_locked(self, path: str) -> _FileIndex:
         cached = self._cache.get(path)
         if cached is None:
             try:
                 text = Path(path).read_text(encoding="utf-8", errors="replace")
             except OSError:
                 text = ""
-            cached = parse_known_hosts(text, path)
+            cached = _FileIndex(parse_known_hosts(text, path))
             self._cache[path] = cached
         return cached
-
-    def _entries(self, path: str) -> list[tuple[str, KnownKey]]:
-        with self._lock:
-            return list(self._load_locked(path))
 
     def lookup(self, name: str) -> list[KnownKey]:
         """All keys recorded for ``name`` (already in ``[host]:port`` form) in every file."""
         found: list[KnownKey] = []
         for path in self._files:
-            found.extend(key for names, key in self._entries(path) if names_match(names, name))
+            with self._lock:
+                found.extend(self._load_locked(path).lookup(name))
         return found
 
     def preferred_algorithms(self, names: Iterable[str], supported: Sequence[str]) -> list[str]:
@@ -168,8 +206,8 @@ class KnownHosts:
         path = self._files[0]
         line = f"{name} {keytype} {blob}\n"
         with self._lock:
-            entries = self._load_locked(path)
-            if any(n == name and k.blob == blob for n, k in entries):
+            index = self._load_locked(path)
+            if any(n == name and k.blob == blob for n, k in index.entries):
                 return  # another thread recorded the same first contact
             parent = Path(path).parent
             if not parent.exists():
@@ -179,7 +217,7 @@ class KnownHosts:
                 if handle.tell() > 0 and not _ends_with_newline(path):
                     handle.write("\n")
                 handle.write(line)
-            entries.append((name, KnownKey(keytype, blob, "", path, 0)))
+            index.add((name, KnownKey(keytype, blob, "", path, 0)))
 
     def verify(
         self, label: str, names: Sequence[str], keytype: str, blob: str, *, accept_new: bool
