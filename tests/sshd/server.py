@@ -185,8 +185,14 @@ class SshdServer:
         auth.write_text("".join(line.strip() + "\n" for line in self.authorized_keys))
         lines = [f"ListenAddress {h}:{p}" if ":" not in h else f"ListenAddress [{h}]:{p}"
                  for h, p in self.listen]
+        # An empty HOME for the remote shell: the login shell would otherwise read the host's
+        # ~/.bashrc (here it runs `pyenv init`, 150+ ms of server CPU per login), which tests
+        # of the client have no business paying for.
+        home = self.workdir / "home"
+        home.mkdir(exist_ok=True)
         lines += [
             f"HostKey {self.host_key.path}",
+            f"SetEnv HOME={home}",
             f"PidFile {self.workdir / 'sshd.pid'}",
             f"AuthorizedKeysFile {auth}",
             "UsePAM no",
