@@ -11,6 +11,7 @@ import typer
 
 from bondcheck.cli import transport_opts as t
 from bondcheck.cli.common import ColorOpt, LineReporter, ReportFormat, color_of, note
+from bondcheck.cli.progress_view import LiveReporter, wants_live_view
 from bondcheck.cli.selection_opts import SELECTION, Jobs, PolicyFile, PolicyName, Timeout
 from bondcheck.errors import InputError
 
@@ -189,11 +190,12 @@ def verify(
         skip=tuple(skip or ()),
         options=options,
     )
-    report = run_verify(
-        request,
-        LineReporter(verbose=verbose, quiet=quiet),
-        notify=_silent if quiet else _warn,
-    )
+    notify = _silent if quiet else _warn
+    if wants_live_view(live_source=from_dir is None, verbose=verbose, quiet=quiet):
+        with LiveReporter(len(request.nodes) or None) as live:
+            report = run_verify(request, live, notify=notify)
+    else:
+        report = run_verify(request, LineReporter(verbose=verbose, quiet=quiet), notify=notify)
     mode = color_of(ctx, color)
     if output_file is not None:
         try:

@@ -65,7 +65,9 @@ def test_stale_generation_warns_even_when_available() -> None:
 
 def test_offline_skips() -> None:
     result = only(run("POLICY-ENACTMENT", context()), Status.SKIP)
-    assert result.message == "enactment status not available: the policy was not read from the cluster"
+    assert result.message == (
+        "enactment status not available: the policy was not read from the cluster"
+    )
 
 
 def _failing_message(name: str) -> str:
