@@ -7,8 +7,10 @@ keeps working.
 
 from __future__ import annotations
 
+import io
 import json
-from typing import Any
+import textwrap
+from typing import Any, TextIO
 
 from bondcheck.model import CheckResult, NodeReport, Report
 from bondcheck.output.summary import jsonable, node_counts, result_counts
@@ -56,6 +58,28 @@ def report_to_json(report: Report) -> dict[str, Any]:
     }
 
 
+def write(report: Report, stream: TextIO) -> None:
+    """Pretty-printed JSON with a trailing newline (stable key order for diffs), one node at
+    a time: the same bytes as ``json.dumps(report_to_json(report), indent=2)``, but a fleet
+    of hundreds of nodes never holds more than one node's JSON text in memory."""
+    head = report_to_json(Report(report.policy, report.tool_version))
+    head["summary"] = node_counts(report)
+    text = json.dumps(head, indent=2)
+    empty = '"nodes": []\n}'
+    assert text.endswith(empty), "nodes must stay the last key of the contract"
+    if not report.nodes:
+        stream.write(text + "\n")
+        return
+    stream.write(text[: -len(empty)] + '"nodes": [\n')
+    last = len(report.nodes) - 1
+    for index, node in enumerate(report.nodes):
+        block = json.dumps(node_to_json(node), indent=2)
+        stream.write(textwrap.indent(block, "    ") + (",\n" if index < last else "\n"))
+    stream.write("  ]\n}\n")
+
+
 def render(report: Report) -> str:
-    """Pretty-printed JSON with a trailing newline (stable key order for diffs)."""
-    return json.dumps(report_to_json(report), indent=2) + "\n"
+    """The whole report as one string (see ``write``)."""
+    buffer = io.StringIO()
+    write(report, buffer)
+    return buffer.getvalue()

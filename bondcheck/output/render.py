@@ -66,5 +66,11 @@ def write_report(
 
         table.render(report, make_console(stream, color), verbose=verbose)
         return
+    if fmt == "json":
+        from bondcheck.output import jsonfmt
+
+        jsonfmt.write(report, stream)  # node by node: bounded memory on large fleets
+        stream.flush()
+        return
     stream.write(render_text(report, fmt, verbose=verbose))
     stream.flush()

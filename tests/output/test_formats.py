@@ -285,3 +285,38 @@ def test_junit_puts_notes_in_the_suite_system_out():
     assert root.find("testsuite[@name='plain']/system-out") is None
     loud = root.find("testsuite[@name='loud']/system-out").text
     assert loud.startswith("note: sos: no ip -j") and "\x1b" not in loud
+
+
+def test_json_is_streamed_node_by_node_with_the_same_bytes() -> None:
+    """The streaming writer must produce exactly what one json.dumps of the contract would,
+    for no node, one node and many nodes."""
+    import io
+    import json
+
+    from bondcheck.model import CheckResult, NodeReport, Report, Status
+    from bondcheck.output import jsonfmt
+
+    def node(name: str) -> NodeReport:
+        return NodeReport(
+            node=name,
+            transport="ssh",
+            results=(
+                CheckResult(
+                    "BOND-MII",
+                    Status.FAIL,
+                    'say "down"\n',
+                    bond="bond0",
+                    expected="up",
+                    observed={"mii": ["down", 1]},
+                ),
+                CheckResult("PORT-MII", Status.PASS, "ok", bond="bond0", port="ens224"),
+            ),
+            notes=("read as root",),
+        )
+
+    for nodes in ((), (node("w0"),), tuple(node(f"w{i}") for i in range(5))):
+        report = Report("worker-bond-lacp", "0.1.0", nodes)
+        buffer = io.StringIO()
+        jsonfmt.write(report, buffer)
+        assert buffer.getvalue() == json.dumps(jsonfmt.report_to_json(report), indent=2) + "\n"
+        assert json.loads(buffer.getvalue())["summary"]["nodes"] == len(nodes)
