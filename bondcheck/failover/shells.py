@@ -16,7 +16,6 @@ Heavy libraries are imported only when the transport is opened.
 from __future__ import annotations
 
 import contextlib
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +24,7 @@ from bondcheck.errors import CollectError, InputError
 from bondcheck.failover.node import NodeShell
 from bondcheck.model import NodeTarget
 from bondcheck.transport.options import TransportOptions
+from bondcheck.transport.script import new_nonce
 
 FAILOVER_TRANSPORTS: tuple[str, ...] = ("ssh", "handler-exec", "oc-debug", "kubectl-debug")
 
@@ -63,39 +63,18 @@ class DebugPodShell:
         self.node = node
 
     def run(self, command: str, timeout: float, stdin: str | None = None) -> tuple[int, str, str]:
-        from bondcheck.transport.oc_debug import DebugRun
-
         if stdin is not None:
             raise CollectError(f"{self.node}: {self.transport.name} cannot pass stdin")
-        argv = self.transport.debug_argv(self.node, command)
-        try:
-            proc = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                errors="replace",
-                start_new_session=True,
-            )
-        except OSError as exc:
-            raise CollectError(
-                f"{self.node}: cannot run {argv[0]}: {exc.strerror or exc}"
-            ) from None
-        run = DebugRun(node=self.node, nonce="failover", proc=proc)
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.transport.abort(run)
-            raise CollectError(f"{self.node}: no result within {timeout:g}s") from None
-        except BaseException:
-            self.transport.abort(run)
-            raise
+        # The leading no-op carries a fresh nonce into the pod's command line: that is how the
+        # transport finds and deletes exactly this pod if the run times out or is interrupted.
+        nonce = new_nonce()
+        run, out, err = self.transport.run_debug(
+            self.node, f": bondcheck-{nonce}\n{command}", nonce, timeout
+        )
         if self.transport.delete_after_success():
-            run.pod = self.transport.pod_from_output(out)
             with contextlib.suppress(Exception):
                 self.transport.remove_pods(run)
-        return proc.returncode, out, err
+        return run.proc.returncode, out, err
 
 
 def open_shells(via: str, options: TransportOptions) -> Shells:

@@ -131,11 +131,16 @@ class DebugPodTransport(Transport):
 
     # ------------------------------------------------------------------ collect
 
-    def collect(self, target: NodeTarget, bonds: Sequence[str], timeout: float) -> Evidence:
-        node = check_node_name(target.name)
-        nonce = new_nonce()
-        script = build_collect_script(bonds, nonce, use_sudo=False)
-        argv = self.debug_argv(node, script)
+    def run_debug(
+        self, node: str, command: str, nonce: str, timeout: float
+    ) -> tuple[DebugRun, str, str]:
+        """Run ``command`` in a debug pod on ``node`` and wait at most ``timeout``.
+
+        ``nonce`` must appear in ``command``: it is how the pod is found and deleted when the
+        CLI is killed on a timeout or an interrupt (the CLI never printed its name then). The
+        run is registered so that ``close()`` from another thread stops it too.
+        """
+        argv = self.debug_argv(node, command)
         try:
             proc = subprocess.Popen(
                 argv,
@@ -170,6 +175,14 @@ class DebugPodTransport(Transport):
         if run.aborted:
             raise CollectError(f"{node}: interrupted; {self.tool} debug stopped")
         run.pod = self.pod_from_output(stdout)
+        return run, stdout, stderr
+
+    def collect(self, target: NodeTarget, bonds: Sequence[str], timeout: float) -> Evidence:
+        node = check_node_name(target.name)
+        nonce = new_nonce()
+        script = build_collect_script(bonds, nonce, use_sudo=False)
+        run, stdout, stderr = self.run_debug(node, script, nonce, timeout)
+        proc = run.proc
         try:
             evidence = self._evidence(node, nonce, bonds, stdout, stderr, proc.returncode)
         except CollectError:

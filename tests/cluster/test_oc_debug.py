@@ -312,3 +312,21 @@ def test_ten_nodes_in_parallel(debug_cli: DebugCli, bonding_dir: Path) -> None:
     assert results == dict.fromkeys(nodes, BOND_TEXT)
     assert elapsed < 10  # serially this would take > 10 * 0.5 s plus ten oc start-ups
     assert debug_cli.pods() == []
+
+
+def test_failover_shell_runs_commands_and_its_timeout_removes_its_pod(debug_cli: DebugCli) -> None:
+    """The failover's debug-pod shell goes through the same run_debug as collect: output comes
+    back, and on a timeout the pod carrying this command's own nonce is found and deleted."""
+    from bondcheck.failover.shells import DebugPodShell
+
+    shell = DebugPodShell(oc(), "worker-0")
+    rc, out, _ = shell.run("echo pulled; echo more", timeout=20)
+    assert rc == 0 and out.splitlines()[-2:] == ["pulled", "more"]
+    assert debug_cli.pods() == []
+
+    debug_cli.set(HANG_NODES="worker-2")
+    with pytest.raises(CollectError, match=r"no result within 1\.5s; debug pod removed"):
+        DebugPodShell(oc(), "worker-2").run("sleep 30", timeout=1.5)
+    assert debug_cli.pods() == [] and debug_cli.namespaces() == []
+    debug_calls = [c for c in debug_cli.calls() if "debug" in c and "node/worker-2" in c]
+    assert debug_calls and debug_calls[-1][-1].startswith(": bondcheck-")
