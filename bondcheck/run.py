@@ -17,9 +17,9 @@ from bondcheck import __version__
 from bondcheck.errors import InputError
 from bondcheck.model import Evidence, NodeReport, Policy, Report
 from bondcheck.progress import NullReporter, Reporter
+from bondcheck.transport.factory import TRANSPORT_NAMES as LIVE_TRANSPORTS
 from bondcheck.transport.options import TransportOptions
 
-LIVE_TRANSPORTS: tuple[str, ...] = ("ssh", "oc-debug", "kubectl-debug", "handler-exec", "nns")
 TRANSPORTS: tuple[str, ...] = (*LIVE_TRANSPORTS, "capture")
 
 

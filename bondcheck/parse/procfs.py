@@ -58,7 +58,6 @@ from bondcheck.parse.procfs_tables import (
     MODE_BY_FOLDED,
     MODE_BY_LONG_NAME,
     MODE_RE,
-    MODES,
     MULTI,
     NO_AGG_RE,
     PDU,
@@ -73,6 +72,7 @@ from bondcheck.parse.procfs_tables import (
     VERSION_LABEL,
     count,
 )
+from bondcheck.vocabulary import MODES
 
 __all__ = [
     "MODES",

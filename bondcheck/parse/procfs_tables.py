@@ -13,17 +13,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-#: nmstate / kernel short mode names, indexed by the kernel's mode number (0-6).
-MODES: tuple[str, ...] = (
-    "balance-rr",
-    "active-backup",
-    "balance-xor",
-    "broadcast",
-    "802.3ad",
-    "balance-tlb",
-    "balance-alb",
-)
-
 #: The long name printed after ``Bonding Mode:`` -> the nmstate short name.
 MODE_BY_LONG_NAME: dict[str, str] = {
     "load balancing (round-robin)": "balance-rr",
