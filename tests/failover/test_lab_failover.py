@@ -202,6 +202,29 @@ def test_sigkill_mid_pull_port_comes_back_by_itself(node: Lab) -> None:
     node.wait_for(NODE, bp.lacp_converged(), 60)
 
 
+def test_ctrl_c_mid_pull_restores_the_port_at_once(node: Lab) -> None:
+    """The operator's Ctrl-C: bondcheck brings the port back itself, long before the timer."""
+    scenario(node, "healthy-802.3ad")
+    restore_after = 120  # far beyond the wait below: only bondcheck's own restore can pass
+    args = cli_args(node, LACP_POLICY, "--yes", "--port", "ens224", "--pull-seconds", "30",
+                    "--restore-after", str(restore_after))  # fmt: skip
+    proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)  # fmt: skip
+    try:
+        down_at = _await_pull(node, "ens224", proc)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+    assert proc.returncode not in (0, 4), (proc.returncode, err)
+    assert "interrupted" in (out + err), out + err
+    assert "Traceback" not in err
+    wait(lambda: port_state(node, "ens224").admin_up, 60, "ens224 back up")
+    assert time.monotonic() - down_at < restore_after
+    node.wait_for(NODE, bp.lacp_converged(), 60)
+
+
 def test_connection_cut_mid_pull_port_comes_back(node: Lab) -> None:
     scenario(node, "healthy-802.3ad")
     transport = _transport(node)
