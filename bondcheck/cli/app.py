@@ -6,19 +6,22 @@ errors exit 2), never a traceback. ``--debug`` (or BONDCHECK_DEBUG=1) re-raises 
 show one. Rich's pretty tracebacks stay off: their local variables could print a kubeconfig
 token or a key passphrase.
 
-Start-up: ``bondcheck --version`` answers before Typer is imported, and subcommand modules
-import their heavy parts (Rich, the checks, the transports) only when they run.
+Start-up: ``bondcheck --version`` answers before Typer is imported; the plain forms of
+``parse``, ``checks`` and ``explain`` run without Typer too (``cli/fast.py``: same command
+bodies, same error policy; anything else it does not fully understand comes here); and
+subcommand modules import their heavy parts (Rich, the checks, the transports) only when they
+run.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from bondcheck import __version__
+from bondcheck.cli.base import debug_from_env
 
 #: Subcommand -> (module, function), in the order ``--help`` lists them. A module that is not
 #: in this build (collect, failover) is simply not offered.
@@ -64,7 +67,7 @@ def _debug_requested(ctx: Any) -> bool:
     obj = ctx.find_root().obj if ctx is not None else None
     if isinstance(obj, dict) and obj.get("debug"):
         return True
-    return os.environ.get("BONDCHECK_DEBUG", "") not in ("", "0")
+    return debug_from_env()
 
 
 def build_app(only: str | None = None) -> Any:
@@ -73,12 +76,14 @@ def build_app(only: str | None = None) -> Any:
     ``only`` registers just that subcommand: a run of ``bondcheck parse`` then never imports
     (nor builds the options of) verify, failover or the transports.
     """
+    import importlib
+    import importlib.util
+
     import typer
     from typer.core import TyperGroup
 
     from bondcheck.cli import root
-    from bondcheck.cli.common import error_line
-    from bondcheck.errors import BondcheckError
+    from bondcheck.cli.base import exit_code_for
 
     cx = _click_exceptions()
     passthrough: tuple[type[BaseException], ...] = (
@@ -97,19 +102,8 @@ def build_app(only: str | None = None) -> Any:
                 return super().invoke(ctx)
             except passthrough:
                 raise
-            except BondcheckError as exc:
-                if _debug_requested(ctx):
-                    raise
-                error_line(str(exc))
-                raise typer.Exit(exc.exit_code) from None
-            except Exception as exc:
-                if _debug_requested(ctx):
-                    raise
-                error_line(
-                    f"internal error: {type(exc).__name__}: {exc} "
-                    "(rerun with --debug for a traceback)"
-                )
-                raise typer.Exit(2) from None
+            except Exception as exc:  # BondcheckError: its line and code; else internal, 2
+                raise typer.Exit(exit_code_for(exc, _debug_requested(ctx))) from None
 
     app = typer.Typer(
         cls=BondcheckGroup,
@@ -133,15 +127,24 @@ def build_app(only: str | None = None) -> Any:
     return app
 
 
-def run(argv: Sequence[str]) -> int:
-    """Run the CLI on ``argv`` and return the exit code (usage errors as one line, 2)."""
+def run(argv: Sequence[str], *, fast: bool = True) -> int:
+    """Run the CLI on ``argv`` and return the exit code (usage errors as one line, 2).
+
+    ``fast=False`` skips the Typer-free path (tests compare both paths with it).
+    """
     args = list(argv)
     if args in (["--version"], ["-V"]):  # answer before importing Typer: fast and safe
         sys.stdout.write(f"bondcheck {__version__}\n")
         return 0
+    if fast:
+        from bondcheck.cli.fast import try_fast
+
+        code = try_fast(args, os.environ)
+        if code is not None:
+            return code
     import typer
 
-    from bondcheck.cli.common import error_line
+    from bondcheck.cli.base import error_line
 
     cx = _click_exceptions()
     command = typer.main.get_command(build_app(requested_command(args)))

@@ -1,33 +1,19 @@
-"""``bondcheck checks`` (the catalog) and ``bondcheck explain ID`` (one check in full)."""
+"""``bondcheck checks`` (the catalog) and ``bondcheck explain ID`` (one check in full).
+
+This module is the commands' Typer signatures (options, help); what they do is in
+``bondcheck.cli.actions``, shared with the fast path in ``cli/fast.py``.
+"""
 
 from __future__ import annotations
 
-import json
-import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from bondcheck.cli.actions import catalog, explain_check, list_checks
 from bondcheck.cli.common import ColorOpt, SimpleFormat, color_of
-from bondcheck.errors import InputError
 
-
-def catalog() -> list[dict[str, Any]]:
-    """Every check ID with its title, scope, remediation and explain text, in catalog order."""
-    from bondcheck.checks.registry import all_checks
-    from bondcheck.judge import JUDGE_CHECKS
-
-    entries: list[Any] = [*all_checks(), *JUDGE_CHECKS]
-    return [
-        {
-            "id": c.id,
-            "title": c.title,
-            "scope": getattr(c, "scope", "bond"),
-            "remediation": c.remediation,
-            "explain": c.explain,
-        }
-        for c in entries
-    ]
+__all__ = ["catalog", "checks", "explain"]
 
 
 def checks(
@@ -39,27 +25,7 @@ def checks(
     color: ColorOpt = None,
 ) -> None:
     """List every check ID and what it verifies (use the IDs with --only / --skip)."""
-    entries = catalog()
-    if output is SimpleFormat.json:
-        sys.stdout.write(json.dumps(entries, indent=2) + "\n")
-        return
-    from rich import box
-    from rich.table import Table
-
-    from bondcheck.output.render import make_console
-
-    table = Table(
-        title=f"{len(entries)} checks (bondcheck explain ID for details)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    table.add_column("ID", no_wrap=True, style="bold")
-    table.add_column("Scope")
-    table.add_column("Verifies")
-    for entry in entries:
-        table.add_row(entry["id"], entry["scope"], entry["title"])
-    make_console(None, color_of(ctx, color)).print(table)
+    list_checks(output.value, color_of(ctx, color))
 
 
 def explain(
@@ -68,13 +34,4 @@ def explain(
     ],
 ) -> None:
     """Explain one check: what it verifies, why it matters, when it fails, how to fix it."""
-    from bondcheck.run import unknown_id_message
-
-    entries = {e["id"]: e for e in catalog()}
-    entry = entries.get(check_id.strip().upper())
-    if entry is None:
-        raise InputError(unknown_id_message(check_id, list(entries)))
-    sys.stdout.write(
-        f"{entry['id']}: {entry['title']}\n\n{entry['explain'].rstrip()}\n\n"
-        f"Remediation: {entry['remediation']}\n"
-    )
+    explain_check(check_id)

@@ -1,38 +1,39 @@
 """Pieces every subcommand shares: choices, the --color option, stderr messages, progress.
 
 Human output goes to stdout; notes, progress and the one-line summary go to stderr, so
-``-o json > report.json`` stays clean.
+``-o json > report.json`` stays clean. The parts that need no Typer live in
+``bondcheck.cli.base`` (the fast path uses them) and are re-exported here.
 """
 
 from __future__ import annotations
 
-import enum
 import sys
 import threading
 from typing import Annotated
 
 import typer
 
-PREFIX = "bondcheck: "
+from bondcheck.cli.base import (
+    PREFIX,
+    Color,
+    ReportFormat,
+    SimpleFormat,
+    error_line,
+    note,
+    resolve_color,
+)
 
-
-class Color(str, enum.Enum):
-    auto = "auto"
-    always = "always"
-    never = "never"
-
-
-class ReportFormat(str, enum.Enum):
-    table = "table"
-    json = "json"
-    junit = "junit"
-    markdown = "markdown"
-
-
-class SimpleFormat(str, enum.Enum):
-    table = "table"
-    json = "json"
-
+__all__ = [
+    "PREFIX",
+    "Color",
+    "ColorOpt",
+    "LineReporter",
+    "ReportFormat",
+    "SimpleFormat",
+    "color_of",
+    "error_line",
+    "note",
+]
 
 ColorOpt = Annotated[
     Color | None,
@@ -47,25 +48,9 @@ ColorOpt = Annotated[
 
 def color_of(ctx: typer.Context, local: Color | None) -> str:
     """The colour mode: this command's --color, else the global one, else auto."""
-    if local is not None:
-        return local.value
     obj = ctx.find_root().obj
-    if isinstance(obj, dict) and obj.get("color"):
-        return str(obj["color"])
-    return "auto"
-
-
-def note(message: str) -> None:
-    """A line for the human on stderr (never mixed into the report on stdout)."""
-    sys.stderr.write(f"{PREFIX}{message}\n")
-    sys.stderr.flush()
-
-
-def error_line(message: str) -> None:
-    """The one-line error format every failure uses."""
-    text = " ".join(str(message).split()) or "unknown error"
-    sys.stderr.write(f"{PREFIX}error: {text}\n")
-    sys.stderr.flush()
+    root = str(obj["color"]) if isinstance(obj, dict) and obj.get("color") else None
+    return resolve_color(local.value if local is not None else None, root)
 
 
 class LineReporter:

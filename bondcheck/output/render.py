@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TextIO
 
 from bondcheck.errors import InputError
-from bondcheck.model import Report
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from bondcheck.model import Report
 
 FORMATS: tuple[str, ...] = ("table", "json", "junit", "markdown")
 COLOR_MODES: tuple[str, ...] = ("auto", "always", "never")
@@ -25,14 +26,20 @@ def make_console(stream: TextIO | None = None, color: str = "auto") -> Console:
     ``auto`` leaves the decision to Rich: colour only on a terminal, never with NO_COLOR set,
     forced by FORCE_COLOR. ``always`` forces ANSI (CI logs that render it); ``never`` prints
     plain text even on a terminal.
+
+    Emoji codes stay off: node data is printed as it is (a MAC address ``02:ab:cd:...`` holds
+    the codes ``:ab:`` and ``:cd:``, which Rich would turn into pictures), and Rich's emoji
+    table then need not be loaded at all.
     """
     from rich.console import Console
 
     if color == "always":
-        return Console(file=stream, force_terminal=True, no_color=False, highlight=False)
+        return Console(
+            file=stream, force_terminal=True, no_color=False, highlight=False, emoji=False
+        )
     if color == "never":
-        return Console(file=stream, color_system=None, no_color=True, highlight=False)
-    return Console(file=stream, highlight=False)
+        return Console(file=stream, color_system=None, no_color=True, highlight=False, emoji=False)
+    return Console(file=stream, highlight=False, emoji=False)
 
 
 def render_text(report: Report, fmt: str, *, verbose: bool = False) -> str:

@@ -142,8 +142,13 @@ def test_parse_imports_neither_kubernetes_nor_paramiko(tmp_path):
     names = _imported("parse", str(text), "-o", "json", tmp_path=tmp_path)
     assert not names & set(HEAVY)
     assert "rich" not in names  # JSON output needs no terminal rendering
-    # Only the parse subcommand is built: verify, failover and the transports stay unloaded.
-    assert "bondcheck.cli.parse" in names
+    # The plain form runs on the fast path: the shared command body, no Typer at all.
+    assert "bondcheck.cli.actions" in names and "typer" not in names
+    assert not {"bondcheck.cli.verify", "bondcheck.cli.failover", "bondcheck.run"} & names
+    # A form the fast path leaves to Typer (a repeated option): only parse is built.
+    names = _imported("parse", str(text), "-o", "table", "-o", "json", tmp_path=tmp_path)
+    assert "typer" in names and "bondcheck.cli.parse" in names
+    assert not names & {*HEAVY, "rich"}
     assert not {"bondcheck.cli.verify", "bondcheck.cli.failover", "bondcheck.run"} & names
 
 

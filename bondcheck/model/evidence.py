@@ -1,0 +1,43 @@
+"""What a node gave us: the target and its raw evidence (transports and capture dirs).
+
+Part of ``bondcheck.model``: import the names from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bondcheck.model.policy import Enactment
+
+
+@dataclass(frozen=True)
+class NodeTarget:
+    """A node to collect from: its name, an address to reach it, and its labels."""
+
+    name: str
+    address: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Raw output from one node, exactly as printed, so it can be saved and re-judged.
+
+    ``bonds`` maps each bond name to the text of /proc/net/bonding/<bond>, or None when the
+    file does not exist (the bond is absent). ``privileged`` records whether the reader had
+    CAP_NET_ADMIN as far as the transport knows (uid 0 / sudo), None when unknown.
+    """
+
+    node: str
+    transport: str
+    bonds: Mapping[str, str | None] = field(default_factory=dict)
+    ip_addr: str | None = None
+    ip_link: str | None = None
+    privileged: bool | None = None
+    kernel: str | None = None
+    enactment: Enactment | None = None
+    nns_state: Mapping[str, Any] | None = None  # NodeNetworkState currentState (--via nns)
+    notes: tuple[str, ...] = ()

@@ -1,0 +1,89 @@
+"""Verdicts: the Status of a check or a node, and the results every output format renders.
+
+Part of ``bondcheck.model``: import the names from there.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+
+class Status(str, enum.Enum):
+    """Outcome of one check, or the worst outcome of a node.
+
+    Ordered by severity so that ``max()`` over results gives a node's status.
+    """
+
+    PASS = "pass"
+    SKIP = "skip"
+    WARN = "warn"
+    FAIL = "fail"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Status.PASS: 0, Status.SKIP: 0, Status.WARN: 1, Status.FAIL: 2, Status.ERROR: 3}
+
+
+def worst(statuses: list[Status] | tuple[Status, ...]) -> Status:
+    """The most severe status of a collection; PASS when it is empty.
+
+    ERROR outranks FAIL for a single check, but a node whose checks ran is judged by
+    ``node_status`` instead, which keeps "could not collect" and "collected and failed" apart.
+    """
+    result = Status.PASS
+    for status in statuses:
+        if status.rank > result.rank:
+            result = status
+    return result
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One finding: a check applied to one bond (and maybe one port) of one node."""
+
+    check: str
+    status: Status
+    message: str
+    bond: str | None = None
+    port: str | None = None
+    expected: Any = None
+    observed: Any = None
+    evidence: str | None = None  # the line of kernel text (or JSON field) that shows it
+    remediation: str | None = None
+
+
+@dataclass(frozen=True)
+class NodeReport:
+    """All results for one node; ``error`` is set when evidence could not be collected.
+
+    ``notes`` carries what the collection said about the evidence (an empty file treated as
+    not collected, a sosreport without ``ip -j``, ...): not a verdict, but what a reader needs
+    to trust or question the verdicts.
+    """
+
+    node: str
+    transport: str
+    results: tuple[CheckResult, ...] = ()
+    error: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> Status:
+        if self.error is not None:
+            return Status.ERROR
+        return worst([r.status for r in self.results])
+
+
+@dataclass(frozen=True)
+class Report:
+    """The whole run: what the output formats render and the exit code is computed from."""
+
+    policy: str
+    tool_version: str
+    nodes: tuple[NodeReport, ...] = ()
