@@ -14,6 +14,9 @@ one dict lookup per line:
 * text that is not bonding output raises :class:`~bondcheck.errors.ParseError` naming the
   source and line; nothing else ever escapes, whatever the input.
 
+Text in the kernel's own shape is read by a faster loop (``procfs_fast``) that decides
+exactly as the loop here does and leaves every other text, and every error, to this one.
+
 ``privileged_view`` rule (the field reference, section 7). Since ~4.3 the kernel prints
 ``System priority``, ``System MAC address``, the ``Active Aggregator Info`` block (or the
 ``bond X has no active aggregator`` line) and the ``details ... lacp pdu`` blocks only to a
@@ -43,7 +46,8 @@ from typing import Any
 
 from bondcheck.errors import ParseError
 from bondcheck.model import ObservedBond
-from bondcheck.parse.procfs_build import build_bond
+from bondcheck.parse.procfs_build import AGG_FIELDS, PDU_FIELDS, PORT_FIELDS, build_bond
+from bondcheck.parse.procfs_fast import parse_fast
 from bondcheck.parse.procfs_json import bond_to_json, is_placeholder_mac
 from bondcheck.parse.procfs_tables import (
     ACTOR,
@@ -55,9 +59,7 @@ from bondcheck.parse.procfs_tables import (
     HEADERS,
     MASTER,
     MAX_DIGITS,
-    MODE_BY_FOLDED,
     MODE_BY_LONG_NAME,
-    MODE_RE,
     MULTI,
     NO_AGG_RE,
     PDU,
@@ -71,6 +73,8 @@ from bondcheck.parse.procfs_tables import (
     TEXT,
     VERSION_LABEL,
     count,
+    mode_of,
+    split_label,
 )
 from bondcheck.vocabulary import MODES
 
@@ -80,6 +84,7 @@ __all__ = [
     "bond_to_json",
     "is_placeholder_mac",
     "parse_bonding",
+    "parse_general",
 ]
 
 
@@ -89,11 +94,24 @@ def parse_bonding(text: str, *, name: str | None = None, source: str | None = No
     ``name`` is the bond's name when the caller knows it (the file name); the text itself
     says so only in ``bond X has no active aggregator``. Raises ParseError (one line: why and
     where) for text that is not bonding output, and never any other exception.
+
+    Text in the kernel's own shape is read by ``procfs_fast``; everything else, and every
+    error, by the general loop below.
     """
+    return _read(text, name, source, fast=True)
+
+
+def parse_general(text: str, *, name: str | None = None, source: str | None = None) -> ObservedBond:
+    """``parse_bonding`` without the fast path: the reference the fast path is tested against."""
+    return _read(text, name, source, fast=False)
+
+
+def _read(text: str, name: str | None, source: str | None, fast: bool) -> ObservedBond:
     if not isinstance(text, str):
         raise ParseError(f"expected text, got {type(text).__name__}", source=source, line=None)
     try:
-        return _parse(_lines(text, source), name, source)
+        bond = parse_fast(text, name) if fast else None
+        return bond if bond is not None else _parse(_lines(text, source), name, source)
     except ParseError:
         raise
     except Exception as exc:  # a bug must still end as one line, never a traceback
@@ -165,18 +183,18 @@ def _parse(lines: list[str], name: str | None, source: str | None) -> ObservedBo
         line = raw.strip()
         if not line:
             continue
-        key, sep, value = line.partition(": ")  # _split, inlined for the common case
+        key, sep, value = line.partition(": ")  # split_label, inlined for the common case
         if sep:
             value = value.lstrip()
         else:
-            key, sep, value = _split(line)
+            key, sep, value = split_label(line)
         entry = table.get(key)
         if entry is None:  # the rare cases, kept off the path of every known line
             if line[0] == "\\":
                 line = _strip_literal_tabs(line)
                 if not line:
                     continue
-                key, sep, value = _split(line)
+                key, sep, value = split_label(line)
                 entry = table.get(key)
             if entry is None and key[-1:].isspace():  # "Label : value", seen in hand copies
                 key = key.rstrip()
@@ -215,7 +233,7 @@ def _parse(lines: list[str], name: str | None, source: str | None) -> ObservedBo
             if value in port_names:
                 raise _fail(f"port {value!r} listed twice", source, number)
             port_names.add(value)
-            port, extra = {"name": value}, []
+            port, extra = {**PORT_FIELDS, "name": value}, []
             ports.append((port, extra))
             slots[SLAVE] = port
             section, table = PORT, SECTION_TABLES[PORT]
@@ -226,10 +244,10 @@ def _parse(lines: list[str], name: str | None, source: str | None) -> ObservedBo
                 seen_ad = True
                 extra = bond_extra
             elif section == AGG:
-                agg = slots[AGGINFO] = {} if agg is None else agg
+                agg = slots[AGGINFO] = AGG_FIELDS.copy() if agg is None else agg
                 extra = bond_extra
             else:
-                slots[PDU] = port["actor" if section == ACTOR else "partner"] = {}
+                slots[PDU] = port["actor" if section == ACTOR else "partner"] = PDU_FIELDS.copy()
         elif key == "Bonding Mode":
             if mode_line:
                 reason = f"second 'Bonding Mode' line (first at line {mode_line})"
@@ -255,21 +273,6 @@ def _parse(lines: list[str], name: str | None, source: str | None) -> ObservedBo
     return build_bond(bond, bond_extra, agg, ports, seen_ad, name or text_name)
 
 
-def _split(line: str) -> tuple[str, str, str]:
-    """(label, separator, value) of a stripped, non-empty line.
-
-    Split on the first ": " (values hold colons, and so does the NS target label); a line
-    ending in ":" is a label with no value; ``Label:<TAB>value`` is split on the TAB.
-    """
-    key, sep, value = line.partition(": ")
-    if sep:
-        return key, sep, value.lstrip()
-    if line[-1] == ":":
-        return line[:-1], ":", value
-    key, sep, value = line.partition(":\t")
-    return key, sep, value.lstrip()
-
-
 def _strip_literal_tabs(line: str) -> str:
     r"""Drop a literal ``\t`` prefix (TABs written as escapes in a copied test string)."""
     while line.startswith("\\t"):
@@ -277,21 +280,9 @@ def _strip_literal_tabs(line: str) -> str:
     return line
 
 
-_MODE_CACHE: dict[str, tuple[str, str | None]] = {}
-_MODE_CACHE_SIZE = 256  # the kernel prints a handful of mode lines; bound hostile input
-
-
 def _mode(value: str, source: str | None, number: int) -> dict[str, Any]:
-    """``mode`` and ``fail_over_mac`` of a ``Bonding Mode`` value (memoized: the files of a
-    fleet repeat a few values, and the regex and case folding cost more than the line)."""
-    known = _MODE_CACHE.get(value)
+    """``mode`` and ``fail_over_mac`` of a ``Bonding Mode`` value."""
+    known = mode_of(value)
     if known is None:
-        match = MODE_RE.fullmatch(value)
-        long_name = " ".join(match[1].lower().split()) if match else ""
-        mode = MODE_BY_FOLDED.get(long_name)
-        if mode is None or match is None:
-            raise _fail(f"unknown bonding mode {value[:80]!r}", source, number)
-        known = (mode, match[2])
-        if len(_MODE_CACHE) < _MODE_CACHE_SIZE:
-            _MODE_CACHE[value] = known
+        raise _fail(f"unknown bonding mode {value[:80]!r}", source, number)
     return {"mode": known[0], "fail_over_mac": known[1]}

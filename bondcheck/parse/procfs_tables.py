@@ -69,10 +69,6 @@ def _speed(value: str) -> int | None:
     return _int(number) if unit == "Mbps" else None
 
 
-def _name_or_none(value: str) -> str | None:
-    return None if value in ("None", "") else value
-
-
 def _lacp_active(value: str) -> bool | None:
     return {"on": True, "off": False}.get(value)
 
@@ -89,12 +85,29 @@ def _strict(conv: _Conv, *nulls: str) -> _Conv:
     return convert
 
 
-def _text(value: str) -> str | None:
-    return value or None
+class TextRule:
+    """A text value kept as printed, except a few values that mean something else.
+
+    ``rule(value)`` is ``exceptions.get(value, value)``: the printed string itself, or its
+    replacement (None for "not set", BAD for unreadable). The fast loop reads ``exceptions``
+    directly instead of calling the rule.
+    """
+
+    __slots__ = ("exceptions",)
+
+    def __init__(self, exceptions: dict[str, Any]) -> None:
+        self.exceptions = exceptions
+
+    def __call__(self, value: str) -> Any:
+        return self.exceptions.get(value, value)
 
 
 #: The converter of plain text values ("" -> None); inlined by the loop like ``count``.
-TEXT = _text
+TEXT = _text = TextRule({"": None})
+#: An MII state must be a word; an empty one is unreadable. Inlined by the loop like TEXT.
+STATE = _STATE = TextRule({"": BAD})
+_name_or_none = TextRule({"None": None, "": None})
+_DUPLEX = TextRule({"Unknown": None, "": BAD})
 
 
 def _targets(value: str) -> tuple[str, ...]:
@@ -106,8 +119,21 @@ def _targets(value: str) -> tuple[str, ...]:
 SMALL_INTS: dict[str, int] = {str(i): i for i in range(1024)}
 
 _INT = count
-#: An MII state must be a word; an empty one is unreadable. Inlined by the loop like TEXT.
-STATE = _STATE = _strict(_text)
+_SPEED = _strict(_speed, "Unknown")
+_PORT_AGGREGATOR = _strict(_int, "N/A")
+_LACP_ACTIVE = _strict(_lacp_active)
+#: Converters whose results are numbers, booleans, None or BAD: values that share no object
+#: with the text, so the fast loop may remember them per value (``procfs_fast.Memo``). Each
+#: lists the values the kernel prints most, converted once when the memo is made, so that a
+#: first parse costs about what the thousandth does (``count`` has SMALL_INTS).
+SCALAR_CONVERTERS: dict[_Conv, tuple[str, ...]] = {
+    count: (),
+    _SPEED: ("Unknown", *(f"{mbps} Mbps" for mbps in (10, 100, 1000, 2500, 5000, 10000, 20000,
+                                                     25000, 40000, 50000, 100000, 200000,
+                                                     400000, 800000))),
+    _PORT_AGGREGATOR: ("N/A", *(str(number) for number in range(256))),
+    _LACP_ACTIVE: ("on", "off"),
+}  # fmt: skip
 _Table = dict[str, tuple[str, _Conv]]
 
 _MASTER_KEYS: _Table = {
@@ -124,7 +150,7 @@ _MASTER_KEYS: _Table = {
     "NS IPv6 target/s (XX::XX form)": ("ns_ip6_targets", _targets),
 }
 _AD_KEYS: _Table = {
-    "LACP active": ("lacp_active", _strict(_lacp_active)),
+    "LACP active": ("lacp_active", _LACP_ACTIVE),
     "LACP rate": ("lacp_rate", _text),
     "Min links": ("min_links", _INT),
     "Aggregator selection policy (ad_select)": ("ad_select", _text),
@@ -140,12 +166,12 @@ _AGG_KEYS: _Table = {
 }
 _PORT_KEYS: _Table = {
     "MII Status": ("mii_status", _STATE),
-    "Speed": ("speed_mbps", _strict(_speed, "Unknown")),
-    "Duplex": ("duplex", _strict(_text, "Unknown")),
+    "Speed": ("speed_mbps", _SPEED),
+    "Duplex": ("duplex", _DUPLEX),
     "Link Failure Count": ("link_failure_count", _INT),
     "Permanent HW addr": ("perm_hwaddr", _text),
     "Slave queue ID": ("queue_id", _INT),
-    "Aggregator ID": ("aggregator_id", _strict(_int, "N/A")),
+    "Aggregator ID": ("aggregator_id", _PORT_AGGREGATOR),
     "Actor Churn State": ("actor_churn_state", _text),
     "Partner Churn State": ("partner_churn_state", _text),
     "Actor Churned Count": ("actor_churned_count", _INT),
@@ -211,3 +237,40 @@ SECTION_TABLES: dict[int, dict[str, _Entry]] = {
 PORT_SECTIONS = frozenset({PORT, ACTOR, PARTNER})
 GATED_LABELS = frozenset({"System priority", "System MAC address"})
 POST_GATING_LABELS = frozenset({"Peer Notification Delay (ms)", "LACP active"})
+
+
+def split_label(line: str) -> tuple[str, str, str]:
+    """(label, separator, value) of a stripped, non-empty line.
+
+    Split on the first ": " (values hold colons, and so does the NS target label); a line
+    ending in ":" is a label with no value; ``Label:<TAB>value`` is split on the TAB.
+    """
+    key, sep, value = line.partition(": ")
+    if sep:
+        return key, sep, value.lstrip()
+    if line[-1] == ":":
+        return line[:-1], ":", value
+    key, sep, value = line.partition(":\t")
+    return key, sep, value.lstrip()
+
+
+_MODE_CACHE: dict[str, tuple[str, str | None]] = {}
+_MODE_CACHE_SIZE = 256  # the kernel prints a handful of mode lines; bound hostile input
+
+
+def mode_of(value: str) -> tuple[str, str | None] | None:
+    """(mode, fail_over_mac) of a ``Bonding Mode`` value, None for an unknown mode.
+
+    Memoized: the files of a fleet repeat a few values, and the regex and case folding cost
+    more than the line. Unknown values are not remembered, so garbage cannot fill the memo.
+    """
+    known = _MODE_CACHE.get(value)
+    if known is None:
+        match = MODE_RE.fullmatch(value)
+        mode = MODE_BY_FOLDED.get(" ".join(match[1].lower().split())) if match else None
+        if mode is None or match is None:
+            return None
+        known = (mode, match[2])
+        if len(_MODE_CACHE) < _MODE_CACHE_SIZE:
+            _MODE_CACHE[value] = known
+    return known

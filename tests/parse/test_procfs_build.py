@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from bondcheck.model import LacpPdu, ObservedBond, ObservedPort
 from bondcheck.parse.procfs import parse_bonding
-from bondcheck.parse.procfs_build import fast_constructor
+from bondcheck.parse.procfs_build import fast_constructor, prefilled_constructor
 
 from .conftest import SAMPLES, sample_key
 
@@ -68,3 +69,33 @@ def test_classes_that_validate_or_use_factories_go_through_init() -> None:
         fast_constructor(Checked)({"value": -1})
     first, second = fast_constructor(Factory)({}), fast_constructor(Factory)({})
     assert first.items == {} and first.items is not second.items
+
+
+def test_prefilled_dicts_become_the_same_objects() -> None:
+    """A dict that began as the defaults gives what the merging builder gives, in order."""
+    defaults, build = prefilled_constructor(ObservedPort)
+    fields = defaults.copy()
+    fields["name"] = "eth0"
+    fields["speed_mbps"] = 1000
+    port = build(fields)
+    merged = fast_constructor(ObservedPort)({"name": "eth0", "speed_mbps": 1000})
+    assert port == merged == ObservedPort(name="eth0", speed_mbps=1000)
+    assert list(vars(port).items()) == list(vars(merged).items())
+    assert pickle.dumps(port) == pickle.dumps(merged)
+    _same_as_init(port)
+
+
+def test_prefilled_builder_uses_init_for_classes_that_validate() -> None:
+    @dataclass(frozen=True)
+    class Checked:
+        value: int = 0
+
+        def __post_init__(self) -> None:
+            if self.value < 0:
+                raise ValueError("negative")
+
+    defaults, build = prefilled_constructor(Checked)
+    assert defaults == {"value": 0}
+    with pytest.raises(ValueError, match="negative"):
+        build({"value": -1})
+    assert build({"value": 3}) == Checked(3)
