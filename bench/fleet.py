@@ -55,7 +55,7 @@ def measure(
     runs: list[SideRun] = []
     server: dict[str, list[float]] = {side: [] for side in sides}
     for round_no in range(repeat):
-        order = list(sides[round_no % len(sides):]) + list(sides[: round_no % len(sides)])
+        order = list(sides[round_no % len(sides) :]) + list(sides[: round_no % len(sides)])
         for side in order:
             before = server_cpu_s(fleet)
             result = run_side(side, fleet, jobs, timeout)
@@ -148,8 +148,10 @@ def _fit(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:
 def _table(result: dict[str, object]) -> str:
     nodes = result["nodes"]
     failed = result.get("failed_runs") or []
-    lines = [f"{nodes} nodes  (medians)",
-             f"{'side':10s} {'wall s':>8s} {'cpu s':>8s} {'cpu ms/node':>12s} {'rss MB':>8s}"]
+    lines = [
+        f"{nodes} nodes  (medians)",
+        f"{'side':10s} {'wall s':>8s} {'cpu s':>8s} {'cpu ms/node':>12s} {'rss MB':>8s}",
+    ]
     for side in SIDES:
         if f"{side}_s" in result:
             lines.append(f"{side:10s} {result[f'{side}_s']:8.2f} {result[f'{side}_cpu_s']:8.2f} "
@@ -168,8 +170,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", "-j", type=int, default=50, help="parallelism of every side")
     parser.add_argument("--repeat", type=int, default=3, help="runs per side (medians)")
     parser.add_argument("--sides", default=",".join(SIDES), help="comma list of sides")
-    parser.add_argument("--series", nargs="?", const="10,50,200,500", default=None,
-                        help="scaling series instead: comma list of N (default 10,50,200,500)")
+    parser.add_argument(
+        "--series",
+        nargs="?",
+        const="10,50,200,500",
+        default=None,
+        help="scaling series instead: comma list of N (default 10,50,200,500)",
+    )
     parser.add_argument("--series-sides", default="bondcheck")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per side run")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -185,8 +192,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_before = load_now()
     if args.series:
         counts = sorted({int(n) for n in args.series.split(",")})
-        result: dict[str, object] = series(counts, args.delay_ms / 1000, args.jobs, args.repeat,
-                                           args.timeout, args.series_sides.split(","))
+        result: dict[str, object] = series(
+            counts,
+            args.delay_ms / 1000,
+            args.jobs,
+            args.repeat,
+            args.timeout,
+            args.series_sides.split(","),
+        )
         text = "\n\n".join(_table(row) for row in result["series"])  # type: ignore[attr-defined]
         text += f"\nbondcheck: {result['bondcheck_mb_per_100_nodes']} MB per 100 nodes"
     else:

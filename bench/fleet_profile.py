@@ -118,8 +118,10 @@ def _memory(nodes: int, items: Sequence[Any], report: Any) -> dict[str, Any]:
         "traced_peak_mb": round(peak / 2**20, 2),
         "kb_per_node_now": round(current / 1024 / nodes, 1),
         "top_files": [
-            {"file": _short(str(s.traceback[0].filename)),
-             "kb_per_node": round(s.size / 1024 / nodes, 2)}
+            {
+                "file": _short(str(s.traceback[0].filename)),
+                "kb_per_node": round(s.size / 1024 / nodes, 2),
+            }
             for s in top
         ],
         "evidence_text_kb_per_node": round(_text_bytes(items) / 1024 / nodes, 2),

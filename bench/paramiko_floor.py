@@ -74,8 +74,7 @@ def main() -> None:
     first_error: str | None = None
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = [
-            pool.submit(fetch, a, args.port, args.user, pkey, args.host_key_blob)
-            for a in addresses
+            pool.submit(fetch, a, args.port, args.user, pkey, args.host_key_blob) for a in addresses
         ]
         for future in futures:
             try:

@@ -92,7 +92,8 @@ def run(rounds: int, batches: int, min_batch: float) -> dict[str, object]:
         median(per_batch["insights-prewrapped"]), 3
     )
     out["ratio_of_medians_bondcheck_over_insights_core"] = ratio(
-        float(out["bondcheck_files_per_s"]), float(out["insights_core_files_per_s"])  # type: ignore[arg-type]
+        float(out["bondcheck_files_per_s"]),
+        float(out["insights_core_files_per_s"]),  # type: ignore[arg-type]
     )
     out["goals"] = {
         "throughput_at_least_2x_insights_core": ratio_text >= 2.0,

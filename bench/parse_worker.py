@@ -110,8 +110,13 @@ IMPLS: dict[str, Callable[[], Impl]] = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--impl", choices=sorted(IMPLS), action="append", required=True,
-                        help="repeatable: several parsers are timed in turns, batch by batch")
+    parser.add_argument(
+        "--impl",
+        choices=sorted(IMPLS),
+        action="append",
+        required=True,
+        help="repeatable: several parsers are timed in turns, batch by batch",
+    )
     parser.add_argument("--files-list", required=True, help="file holding one path a line")
     parser.add_argument("--batches", type=int, default=7)
     parser.add_argument("--min-batch", type=float, default=0.5, help="seconds per batch")

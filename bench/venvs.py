@@ -44,9 +44,7 @@ def ensure_venv(name: str, requirements: list[str], probe: str) -> Path:
 
 
 def _ok(python: Path, probe: str) -> bool:
-    done = subprocess.run(
-        [str(python), "-c", probe], capture_output=True, timeout=120, check=False
-    )
+    done = subprocess.run([str(python), "-c", probe], capture_output=True, timeout=120, check=False)
     return done.returncode == 0
 
 

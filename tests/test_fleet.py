@@ -148,14 +148,17 @@ def test_reporter_is_called_per_node_on_the_calling_thread() -> None:
             raise CollectError("n2: auth failed")
 
     recorder = Recorder()
-    collect_fleet(FakeTransport(behave), nodes(4), [], timeout=5, concurrency=3,
-                  reporter=recorder)
+    collect_fleet(FakeTransport(behave), nodes(4), [], timeout=5, concurrency=3, reporter=recorder)
     assert recorder.threads == {threading.get_ident()}
     stages = [(node, what) for kind, node, what in recorder.events if kind == "stage"]
     assert sorted(stages) == [(f"n{i}", "collect") for i in range(4)]
     done = {node: what for kind, node, what in recorder.events if kind == "done"}
-    assert done == {"n0": (True, ""), "n1": (True, ""), "n2": (False, "n2: auth failed"),
-                    "n3": (True, "")}
+    assert done == {
+        "n0": (True, ""),
+        "n1": (True, ""),
+        "n2": (False, "n2: auth failed"),
+        "n3": (True, ""),
+    }
     for node in done:  # every node is reported started before it is reported done
         kinds = [kind for kind, name, _ in recorder.events if name == node]
         assert kinds == ["stage", "done"]

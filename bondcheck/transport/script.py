@@ -61,8 +61,8 @@ def build_collect_script(bonds: Sequence[str], nonce: str, *, use_sudo: bool = T
         "PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH; export PATH",
         "S=''",
         f"BONDCHECK_SUDO={'1' if use_sudo else '0'}",
-        'U=$(id -u 2>/dev/null || echo unknown)',
-        'SUDO=no',
+        "U=$(id -u 2>/dev/null || echo unknown)",
+        "SUDO=no",
         'if [ "$U" != 0 ] && [ "$BONDCHECK_SUDO" = 1 ] && sudo -n true >/dev/null 2>&1; then '
         "S='sudo -n'; SUDO=yes; fi",
         begin("meta"),
@@ -132,9 +132,7 @@ def parse_collect_output(
         raise CollectError(f"{node}: collection script did not run ({first[:200]})")
     if not done:
         raise CollectError(f"{node}: output ended early (connection lost or timed out)")
-    meta = dict(
-        line.split("=", 1) for line in sections["meta"].text.splitlines() if "=" in line
-    )
+    meta = dict(line.split("=", 1) for line in sections["meta"].text.splitlines() if "=" in line)
     uid, sudo = meta.get("uid"), meta.get("sudo")
     privileged = True if uid == "0" or sudo == "yes" else (False if uid else None)
     texts: dict[str, str | None] = {}

@@ -275,8 +275,14 @@ class SshTransport(Transport):
                 accept_new=spec.accept_new,
             )
             self._keys.authenticate(transport, spec, label, lambda: deadline - time.monotonic())
-            log.debug("ssh %s: logged in to %s as %s (%s, %s)", label, spec.endpoint, spec.user,
-                      server_key.get_name(), transport.local_cipher)
+            log.debug(
+                "ssh %s: logged in to %s as %s (%s, %s)",
+                label,
+                spec.endpoint,
+                spec.user,
+                server_key.get_name(),
+                transport.local_cipher,
+            )
         except CollectError:
             self._drop(transport)
             raise

@@ -231,8 +231,10 @@ class _StanzaIndex:
         self.general: list[int] = []
         for position, stanza in enumerate(stanzas):
             hosts = [p.lower() for p in stanza.get("host", [])]
-            literal = bool(hosts) and not stanza.get("matches") and all(
-                p and p[0] != "!" and not any(c in p for c in "*?[") for p in hosts
+            literal = (
+                bool(hosts)
+                and not stanza.get("matches")
+                and all(p and p[0] != "!" and not any(c in p for c in "*?[") for p in hosts)
             )
             if not literal:
                 self.general.append(position)

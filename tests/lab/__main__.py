@@ -41,8 +41,10 @@ def cmd_up(args: argparse.Namespace) -> int:
     lab = Lab(run_dir, persistent=True)
     lab.start(args.nodes)
     lab.close()
-    print(f"lab up: {len(lab.nodes)} nodes, kernel {lab.kernel_version}, "
-          f"{time.monotonic() - started:.1f} s")
+    print(
+        f"lab up: {len(lab.nodes)} nodes, kernel {lab.kernel_version}, "
+        f"{time.monotonic() - started:.1f} s"
+    )
     for node in lab.nodes:
         print(f"  {node.name}  {node.host}:{node.port}")
     print(f"ssh:   ssh -F {lab.ssh_config_path} worker-0")
@@ -97,8 +99,9 @@ def cmd_captures(args: argparse.Namespace) -> int:
     try:
         if own:
             lab.start(args.nodes)
-            print(f"booted {len(lab.nodes)} nodes in {time.monotonic() - started:.1f} s",
-                  flush=True)
+            print(
+                f"booted {len(lab.nodes)} nodes in {time.monotonic() - started:.1f} s", flush=True
+            )
         names = args.only or None
         for line in walk(lab, args.out, names, settle_churn=not args.no_settle):
             print(line, flush=True)
@@ -135,10 +138,15 @@ def cmd_fault(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m tests.lab",
-                                description="bondcheck's real-kernel QEMU lab")
-    p.add_argument("--run-dir", type=Path, default=DEFAULT_RUN_DIR,
-                   help="where `up` keeps state, keys and logs (default: .lab)")
+    p = argparse.ArgumentParser(
+        prog="python -m tests.lab", description="bondcheck's real-kernel QEMU lab"
+    )
+    p.add_argument(
+        "--run-dir",
+        type=Path,
+        default=DEFAULT_RUN_DIR,
+        help="where `up` keeps state, keys and logs (default: .lab)",
+    )
     sub = p.add_subparsers(dest="cmd", required=True)
     up = sub.add_parser("up", help="boot nodes and leave them running")
     up.add_argument("-n", "--nodes", type=int, default=3)
@@ -150,8 +158,11 @@ def parser() -> argparse.ArgumentParser:
     cap.add_argument("-n", "--nodes", type=int, default=3)
     cap.add_argument("--only", action="append", metavar="SCENARIO")
     cap.add_argument("--state", type=Path, help="use a running lab's state.json instead")
-    cap.add_argument("--no-settle", action="store_true",
-                     help="do not wait for the 60 s LACP churn window to close")
+    cap.add_argument(
+        "--no-settle",
+        action="store_true",
+        help="do not wait for the 60 s LACP churn window to close",
+    )
     cap.set_defaults(func=cmd_captures)
     scn = sub.add_parser("scenario", help="rebuild one running node as a scenario")
     scn.add_argument("node")

@@ -144,6 +144,7 @@ def lacp_converged(ports: tuple[str, ...] = PORTS, exact: bool = True) -> Predic
     exact=True asks for state 63 on both sides (fast rate); exact=False asks only for the
     sync/collecting/distributing bits, which is what a slow-rate bond ever reaches.
     """
+
     def check(b: Bond | None) -> bool:
         if b is None or not _all_up(b, ports) or b.active_aggregator is None:
             return False
@@ -151,14 +152,18 @@ def lacp_converged(ports: tuple[str, ...] = PORTS, exact: bool = True) -> Predic
             b.ports[p].aggregator == b.active_aggregator
             and b.ports[p].partner_mac not in (None, ZERO_MAC)
             and _carrying(b.ports[p], exact)
-            for p in ports)
+            for p in ports
+        )
+
     return check
 
 
 def links_up(active: str | None = None) -> Predicate:
     """Bond and both ports MII up; optionally a given port is the currently active one."""
+
     def check(b: Bond | None) -> bool:
         return b is not None and _all_up(b) and (active is None or b.active_port == active)
+
     return check
 
 
@@ -166,8 +171,10 @@ def no_partner(b: Bond | None) -> bool:
     """802.3ad with nobody answering: every port defaulted, each in some aggregator."""
     if b is None or not _all_up(b) or b.active_aggregator is None:
         return False
-    return all(p.aggregator is not None and p.actor_state is not None
-               and p.actor_state & DEFAULTED for p in b.ports.values())
+    return all(
+        p.aggregator is not None and p.actor_state is not None and p.actor_state & DEFAULTED
+        for p in b.ports.values()
+    )
 
 
 def split_aggregators(b: Bond | None) -> bool:
@@ -191,15 +198,19 @@ def bond_absent(b: Bond | None) -> bool:
 
 def port_mii(port: str, status: str) -> Predicate:
     """The named port is listed with the given MII status."""
+
     def check(b: Bond | None) -> bool:
         return b is not None and port in b.ports and b.ports[port].mii == status
+
     return check
 
 
 def port_absent(port: str) -> Predicate:
     """The named port is no longer enslaved."""
+
     def check(b: Bond | None) -> bool:
         return b is not None and port not in b.ports
+
     return check
 
 

@@ -38,8 +38,12 @@ WANTED_MODULES: dict[str, str] = {
     "8021q": "",
 }
 # Real binaries (busybox's sh and ip lack netns and -j, so these must not be applets).
-HOST_BINARIES: dict[str, str] = {"dash": "bin/dash", "bash": "bin/bash", "ip": "sbin/ip",
-                                 "date": "bin/date"}
+HOST_BINARIES: dict[str, str] = {
+    "dash": "bin/dash",
+    "bash": "bin/bash",
+    "ip": "sbin/ip",
+    "date": "bin/date",
+}
 NOT_FROM_BUSYBOX = {"sh", "ash", "ip", "date", "bash", "dash"}
 
 
@@ -62,8 +66,9 @@ def cache_dir() -> Path:
 
 def _run(cmd: list[str], cwd: Path | None = None) -> str:
     try:
-        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600,
-                              check=False)
+        proc = subprocess.run(
+            cmd, cwd=cwd, capture_output=True, text=True, timeout=600, check=False
+        )
     except FileNotFoundError as exc:
         raise LabUnavailable(f"{cmd[0]} not found; run scripts/lab-deps.sh") from exc
     if proc.returncode != 0:
@@ -77,8 +82,10 @@ def resolve_kernel_package() -> str:
     out = _run(["apt-cache", "depends", KERNEL_META])
     found = re.findall(r"Depends:\s*(linux-image-\S+)", out)
     if not found:
-        raise LabUnavailable(f"apt-cache depends {KERNEL_META} names no kernel; "
-                             "run scripts/lab-deps.sh (apt-get update)")
+        raise LabUnavailable(
+            f"apt-cache depends {KERNEL_META} names no kernel; "
+            "run scripts/lab-deps.sh (apt-get update)"
+        )
     return found[0]
 
 
@@ -160,8 +167,9 @@ def ldd_libraries(binary: Path) -> list[str]:
     for line in out.splitlines():
         line = line.strip()
         if "not found" in line:
-            raise LabUnavailable(f"{binary} needs a missing library: {line} "
-                                 "(run scripts/lab-deps.sh)")
+            raise LabUnavailable(
+                f"{binary} needs a missing library: {line} (run scripts/lab-deps.sh)"
+            )
         match = re.search(r"=>\s*(/\S+)", line) or re.match(r"(/\S+)", line)
         if match:
             libs.append(match.group(1))
@@ -201,8 +209,7 @@ def build(log: bool = False) -> Artifacts:
     kernel_pkg = resolve_kernel_package()
     versions = candidates([kernel_pkg, "openssh-server"])
     version, ktree = _kernel_tree(kernel_pkg, versions[kernel_pkg])
-    sshd_tree = fetch_unpacked("openssh-server", versions["openssh-server"],
-                               cache_dir() / "debs")
+    sshd_tree = fetch_unpacked("openssh-server", versions["openssh-server"], cache_dir() / "debs")
     moddir = ktree / "lib" / "modules" / version
     mods = module_order((moddir / "modules.dep").read_text(), list(WANTED_MODULES))
 
@@ -221,7 +228,8 @@ def build(log: bool = False) -> Artifacts:
     files["etc/ssh/moduli"] = (sshd_tree / "etc" / "ssh" / "moduli", 0o644)
     guest_files = {p.name: p for p in sorted(GUEST_DIR.iterdir()) if p.is_file()}
     modules_list = "".join(
-        f"{m} {WANTED_MODULES.get(_mod_name(m), '')}".rstrip() + "\n" for m in mods)
+        f"{m} {WANTED_MODULES.get(_mod_name(m), '')}".rstrip() + "\n" for m in mods
+    )
     applets = _run([str(busybox), "--list-full"]).split()
 
     digest = hashlib.sha256(BUILD_FORMAT.encode() + modules_list.encode())
@@ -235,10 +243,20 @@ def build(log: bool = False) -> Artifacts:
         return Artifacts(version, vmlinuz, initrd)
 
     arc = CpioArchive()
-    for d, mode in (("dev", 0o755), ("proc", 0o555), ("sys", 0o555), ("run", 0o755),
-                    ("tmp", 0o1777), ("root", 0o700), ("root/.ssh", 0o700),
-                    ("etc/lab", 0o755), ("var", 0o755), ("usr/bin", 0o755),
-                    ("usr/sbin", 0o755), ("usr/local/bin", 0o755)):
+    for d, mode in (
+        ("dev", 0o755),
+        ("proc", 0o555),
+        ("sys", 0o555),
+        ("run", 0o755),
+        ("tmp", 0o1777),
+        ("root", 0o700),
+        ("root/.ssh", 0o700),
+        ("etc/lab", 0o755),
+        ("var", 0o755),
+        ("usr/bin", 0o755),
+        ("usr/sbin", 0o755),
+        ("usr/local/bin", 0o755),
+    ):
         arc.add_dir(d, mode)
     arc.add_symlink("var/run", "../run")
     arc.add_chardev("dev/console", 5, 1)
@@ -251,11 +269,17 @@ def build(log: bool = False) -> Artifacts:
     for applet in applets:
         if applet.rsplit("/", 1)[-1] not in NOT_FROM_BUSYBOX and applet not in arc:
             arc.add_symlink(applet, "/bin/busybox")
-    etc = {"rcS": ("etc/init.d/rcS", 0o755), "inittab": ("etc/inittab", 0o644),
-           "sshd_config": ("etc/ssh/sshd_config", 0o644), "passwd": ("etc/passwd", 0o644),
-           "shadow": ("etc/shadow", 0o600), "group": ("etc/group", 0o644),
-           "nsswitch.conf": ("etc/nsswitch.conf", 0o644), "shells": ("etc/shells", 0o644),
-           "labnet": ("usr/local/sbin/labnet", 0o755)}
+    etc = {
+        "rcS": ("etc/init.d/rcS", 0o755),
+        "inittab": ("etc/inittab", 0o644),
+        "sshd_config": ("etc/ssh/sshd_config", 0o644),
+        "passwd": ("etc/passwd", 0o644),
+        "shadow": ("etc/shadow", 0o600),
+        "group": ("etc/group", 0o644),
+        "nsswitch.conf": ("etc/nsswitch.conf", 0o644),
+        "shells": ("etc/shells", 0o644),
+        "labnet": ("usr/local/sbin/labnet", 0o755),
+    }
     for name, path in guest_files.items():
         if name not in etc:
             raise LabUnavailable(f"unplaced guest file {path}")
@@ -273,8 +297,9 @@ def build(log: bool = False) -> Artifacts:
     return Artifacts(version, vmlinuz, initrd)
 
 
-def node_overlay(name: str, index: int, host_key: bytes, host_pub: bytes,
-                 authorized_key: bytes) -> bytes:
+def node_overlay(
+    name: str, index: int, host_key: bytes, host_pub: bytes, authorized_key: bytes
+) -> bytes:
     """The small per-node archive appended to the shared initramfs (gzip'd newc cpio)."""
     arc = CpioArchive()
     arc.add_dir("etc/lab")

@@ -44,8 +44,15 @@ def write_capture(out: Path, name: str, cap: dict[str, str | None]) -> Path:
     return target
 
 
-def _one(lab: Lab, node: str, name: str, out: Path, settle_churn: bool,
-         log: list[str], lock: threading.Lock) -> None:
+def _one(
+    lab: Lab,
+    node: str,
+    name: str,
+    out: Path,
+    settle_churn: bool,
+    log: list[str],
+    lock: threading.Lock,
+) -> None:
     started = time.monotonic()
     bond = lab.scenario(node, name)
     if settle_churn and bond is not None and "802.3ad" in bond.mode:
@@ -61,8 +68,9 @@ def _one(lab: Lab, node: str, name: str, out: Path, settle_churn: bool,
         log.append(f"{name:28} on {node}: {time.monotonic() - started:5.1f} s")
 
 
-def walk(lab: Lab, out: Path, names: list[str] | None = None,
-         settle_churn: bool = True) -> list[str]:
+def walk(
+    lab: Lab, out: Path, names: list[str] | None = None, settle_churn: bool = True
+) -> list[str]:
     """Capture the named scenarios (default: all), nodes working in parallel; returns a log."""
     wanted = names or list(SCENARIOS)
     for name in wanted:
@@ -90,8 +98,10 @@ def write_readme(out: Path, kernel: str, names: list[str]) -> None:
     order = [n for n in SCENARIOS if n in names]
     rows = "\n".join(f"| `{n}` | {SCENARIOS[n].description} |" for n in order)
     if NONROOT in names:
-        rows += (f"\n| `{NONROOT}` | healthy-802.3ad read by the unprivileged user `nobody`: "
-                 "the kernel hides the LACP details that need CAP_NET_ADMIN |")
+        rows += (
+            f"\n| `{NONROOT}` | healthy-802.3ad read by the unprivileged user `nobody`: "
+            "the kernel hides the LACP details that need CAP_NET_ADMIN |"
+        )
     (out / "README.md").write_text(f"""# Real kernel captures from the bondcheck lab
 
 Every file below was printed by a real Linux kernel and real iproute2 inside the QEMU

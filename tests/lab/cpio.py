@@ -93,8 +93,19 @@ def _write_entry(out: io.BytesIO, ino: int, name: str, entry: _Entry, mtime: int
     encoded = name.encode() + b"\0"
     nlink = 2 if stat.S_ISDIR(entry.mode) else 1
     fields = (
-        ino, entry.mode, 0, 0, nlink if name != _TRAILER else 1, mtime, len(entry.data),
-        0, 0, entry.rdev[0], entry.rdev[1], len(encoded), 0,
+        ino,
+        entry.mode,
+        0,
+        0,
+        nlink if name != _TRAILER else 1,
+        mtime,
+        len(entry.data),
+        0,
+        0,
+        entry.rdev[0],
+        entry.rdev[1],
+        len(encoded),
+        0,
     )
     out.write(_MAGIC + b"".join(b"%08X" % f for f in fields))
     out.write(encoded)

@@ -67,8 +67,9 @@ class GuestOps:
         return self._guest(ref).node
 
     # ---- commands ----------------------------------------------------------------------
-    def run(self, ref: NodeRef, cmd: str, timeout: float = 60.0, *,
-            mutates: bool = True) -> tuple[int, str, str]:
+    def run(
+        self, ref: NodeRef, cmd: str, timeout: float = 60.0, *, mutates: bool = True
+    ) -> tuple[int, str, str]:
         """Run cmd as root on the node: (exit code, stdout, stderr).
 
         mutates=True (the default) makes the next scenario() rebuild even if the node is
@@ -79,8 +80,7 @@ class GuestOps:
             guest.dirty = True
         return guest.conn.run(cmd, timeout)
 
-    def check(self, ref: NodeRef, cmd: str, timeout: float = 60.0, *,
-              mutates: bool = True) -> str:
+    def check(self, ref: NodeRef, cmd: str, timeout: float = 60.0, *, mutates: bool = True) -> str:
         """run() that raises LabError on a non-zero exit; returns stdout."""
         rc, out, err = self.run(ref, cmd, timeout, mutates=mutates)
         if rc != 0:
@@ -90,7 +90,8 @@ class GuestOps:
     def bonding_text(self, ref: NodeRef) -> str | None:
         """Raw /proc/net/bonding/bond0 as root sees it; None when there is no bond0."""
         rc, out, err = self._guest(ref).conn.run(
-            f"if [ -e {BONDING} ]; then cat {BONDING}; else exit 3; fi", 30)
+            f"if [ -e {BONDING} ]; then cat {BONDING}; else exit 3; fi", 30
+        )
         if rc == 3:
             return None
         if rc != 0:
@@ -102,13 +103,15 @@ class GuestOps:
         text = self.bonding_text(ref)
         return None if text is None else bp.parse(text)
 
-    def wait_for(self, ref: NodeRef, predicate: bp.Predicate, timeout: float = 60.0,
-                 what: str = "condition") -> bp.Bond | None:
+    def wait_for(
+        self, ref: NodeRef, predicate: bp.Predicate, timeout: float = 60.0, what: str = "condition"
+    ) -> bp.Bond | None:
         """Poll /proc until predicate(bond) holds; LabTimeout with the last state if not."""
         return self._wait(self._guest(ref), predicate, timeout, what)
 
-    def _wait(self, guest: Guest, predicate: bp.Predicate, timeout: float,
-              what: str) -> bp.Bond | None:
+    def _wait(
+        self, guest: Guest, predicate: bp.Predicate, timeout: float, what: str
+    ) -> bp.Bond | None:
         deadline = time.monotonic() + timeout
         while True:
             text = self.bonding_text(guest.node)
@@ -117,8 +120,9 @@ class GuestOps:
                 return bond
             if time.monotonic() >= deadline:
                 summary = "no bond0" if bond is None else _summary(bond)
-                raise LabTimeout(f"{guest.node.name}: {what} not reached within "
-                                 f"{timeout:.0f} s ({summary})")
+                raise LabTimeout(
+                    f"{guest.node.name}: {what} not reached within {timeout:.0f} s ({summary})"
+                )
             time.sleep(0.2)
 
     # ---- scenarios and faults -----------------------------------------------------------
@@ -147,8 +151,9 @@ class GuestOps:
         guest.scenario, guest.dirty = name, False
         return bond
 
-    def fault(self, ref: NodeRef, name: str, *, wait: bool = True, timeout: float = 60.0,
-              **kwargs: str) -> bp.Bond | None:
+    def fault(
+        self, ref: NodeRef, name: str, *, wait: bool = True, timeout: float = 60.0, **kwargs: str
+    ) -> bp.Bond | None:
         """Apply a fault (see scenarios.FAULTS) to the running scenario; with wait=True
         block until /proc shows its effect (a replugged LACP port must rejoin)."""
         guest = self._guest(ref)
@@ -156,8 +161,15 @@ class GuestOps:
         guest.dirty = True
         return self._fault(guest, name, kwargs, spec if wait else None, timeout, wait)
 
-    def _fault(self, guest: Guest, name: str, kwargs: dict[str, str],
-               spec: sc.Scenario | None, timeout: float, wait: bool = True) -> bp.Bond | None:
+    def _fault(
+        self,
+        guest: Guest,
+        name: str,
+        kwargs: dict[str, str],
+        spec: sc.Scenario | None,
+        timeout: float,
+        wait: bool = True,
+    ) -> bp.Bond | None:
         args = " ".join(_quote(a) for a in sc.fault_args(name, kwargs))
         rc, _, err = guest.conn.run(f"labnet fault {name} {args}", 60)
         if rc != 0:
@@ -179,13 +191,18 @@ class GuestOps:
         user=None reads as root (the privileged view); user="nobody" reads through busybox
         su, which shows /proc/net/bonding without the CAP_NET_ADMIN-only LACP details.
         """
+
         def as_user(cmd: str) -> str:
             return cmd if user is None else f"su -s /bin/sh {_quote(user)} -c {_quote(cmd)}"
 
         conn = self._guest(ref).conn
         result: dict[str, str | None] = {}
-        for key, cmd in (("bonding", f"cat {BONDING}"), ("ip_addr", "ip -j addr show"),
-                         ("ip_link", "ip -j -d link show"), ("kernel", "uname -r")):
+        for key, cmd in (
+            ("bonding", f"cat {BONDING}"),
+            ("ip_addr", "ip -j addr show"),
+            ("ip_link", "ip -j -d link show"),
+            ("kernel", "uname -r"),
+        ):
             rc, out, err = conn.run(as_user(cmd), 60)
             if key == "bonding" and rc != 0 and "No such file" in err:
                 result[key] = None
@@ -196,14 +213,13 @@ class GuestOps:
         return result
 
 
-
 def _quote(arg: str) -> str:
     return "'" + arg.replace("'", "'\\''") + "'"
 
 
 def _summary(bond: bp.Bond) -> str:
     ports = ", ".join(
-        f"{p.name} mii={p.mii} agg={p.aggregator} actor={p.actor_state} "
-        f"partner={p.partner_state}" for p in bond.ports.values())
+        f"{p.name} mii={p.mii} agg={p.aggregator} actor={p.actor_state} partner={p.partner_state}"
+        for p in bond.ports.values()
+    )
     return f"bond mii={bond.mii} active_agg={bond.active_aggregator} ports: {ports or 'none'}"
-

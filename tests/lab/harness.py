@@ -49,8 +49,9 @@ class Lab(GuestOps):
         """run_dir: where keys, configs and logs go (default: a fresh temp dir, removed on
         stop). persistent: guests outlive this process (used by `lab up`)."""
         self._own_dir = run_dir is None
-        self.run_dir = Path(run_dir).resolve() if run_dir else Path(tempfile.mkdtemp(
-            prefix="bondcheck-lab-"))
+        self.run_dir = (
+            Path(run_dir).resolve() if run_dir else Path(tempfile.mkdtemp(prefix="bondcheck-lab-"))
+        )
         self.persistent = persistent
         self.owns_guests = True
         self.kernel_version = ""
@@ -106,8 +107,13 @@ class Lab(GuestOps):
                 node_dir = self.run_dir / "nodes" / name
                 node_dir.mkdir(parents=True, exist_ok=True)
                 host_pub = keygen(node_dir / "ssh_host_ed25519_key", name)
-                overlay = node_overlay(name, i, (node_dir / "ssh_host_ed25519_key").read_bytes(),
-                                       host_pub.encode() + b"\n", client_pub.encode() + b"\n")
+                overlay = node_overlay(
+                    name,
+                    i,
+                    (node_dir / "ssh_host_ed25519_key").read_bytes(),
+                    host_pub.encode() + b"\n",
+                    client_pub.encode() + b"\n",
+                )
                 (node_dir / "initrd.gz").write_bytes(artifacts.initrd.read_bytes() + overlay)
                 (node_dir / "vmlinuz").unlink(missing_ok=True)
                 (node_dir / "vmlinuz").symlink_to(artifacts.vmlinuz)
@@ -123,20 +129,32 @@ class Lab(GuestOps):
         return self.nodes
 
     def _spawn(self, name: str, index: int, node_dir: Path, port: int) -> Guest:
-        cmd = qemu.qemu_command(name, index, node_dir / "vmlinuz", node_dir / "initrd.gz",
-                                port, node_dir)
+        cmd = qemu.qemu_command(
+            name, index, node_dir / "vmlinuz", node_dir / "initrd.gz", port, node_dir
+        )
         proc = qemu.spawn(cmd, node_dir, die_with_parent=not self.persistent)
         node = Node(name, HOST, port, "root", index, self.key_path, self.known_hosts_path)
-        return Guest(node, node_dir, proc.pid, Connection(HOST, port, self.key_path,
-                                                           self.known_hosts_path), proc)
+        return Guest(
+            node,
+            node_dir,
+            proc.pid,
+            Connection(HOST, port, self.key_path, self.known_hosts_path),
+            proc,
+        )
 
     def _write_ssh_files(self, host_pubs: dict[str, str]) -> None:
-        lines = [known_hosts_line(g.node.host, g.node.port, host_pubs[g.node.name])
-                 for g in self._guests if g.node.name in host_pubs]
+        lines = [
+            known_hosts_line(g.node.host, g.node.port, host_pubs[g.node.name])
+            for g in self._guests
+            if g.node.name in host_pubs
+        ]
         self.known_hosts_path.write_text("\n".join(lines) + "\n")
-        write_ssh_config(self.ssh_config_path,
-                         [(g.node.name, g.node.host, g.node.port) for g in self._guests],
-                         self.key_path, self.known_hosts_path)
+        write_ssh_config(
+            self.ssh_config_path,
+            [(g.node.name, g.node.host, g.node.port) for g in self._guests],
+            self.key_path,
+            self.known_hosts_path,
+        )
 
     def _boot_wait(self, pending: list[tuple[Guest, str]]) -> None:
         """Banner first (QEMU accepts TCP before sshd listens), then auth + boot bond."""
@@ -151,6 +169,7 @@ class Lab(GuestOps):
     def _await_banner(self, guest: Guest, deadline: float, respawns: int = 0) -> None:
         """Wait for sshd's banner; a lost race for the forwarded port gets a new port."""
         for attempt in range(respawns + 1):
+
             def alive() -> bool:
                 return qemu.is_our_qemu(guest.pid, guest.node_dir)
 
@@ -161,12 +180,16 @@ class Lab(GuestOps):
                 log = guest.node_dir / "qemu.log"
                 lost_port = log.is_file() and "host forwarding" in log.read_text(errors="replace")
                 if not lost_port or attempt == respawns:
-                    raise LabUnavailable(f"{guest.node.name}: {exc}"
-                                         f"{self._console_tail(guest)}") from None
-            fresh = self._spawn(guest.node.name, guest.node.index, guest.node_dir,
-                                qemu.free_port())
-            guest.node, guest.conn, guest.pid, guest.proc = (fresh.node, fresh.conn, fresh.pid,
-                                                             fresh.proc)
+                    raise LabUnavailable(
+                        f"{guest.node.name}: {exc}{self._console_tail(guest)}"
+                    ) from None
+            fresh = self._spawn(guest.node.name, guest.node.index, guest.node_dir, qemu.free_port())
+            guest.node, guest.conn, guest.pid, guest.proc = (
+                fresh.node,
+                fresh.conn,
+                fresh.pid,
+                fresh.proc,
+            )
 
     def _await_ready(self, guest: Guest, deadline: float) -> None:
         last: Exception | None = None
@@ -180,10 +203,15 @@ class Lab(GuestOps):
                 last = exc
             time.sleep(0.5)
         else:
-            raise LabUnavailable(f"{guest.node.name}: no authenticated ssh: {last}"
-                                 f"{self._console_tail(guest)}")
-        self._wait(guest, sc.scenario(BOOT_SCENARIO).ready,
-                   max(90.0, deadline - time.monotonic()), "boot bond negotiated")
+            raise LabUnavailable(
+                f"{guest.node.name}: no authenticated ssh: {last}{self._console_tail(guest)}"
+            )
+        self._wait(
+            guest,
+            sc.scenario(BOOT_SCENARIO).ready,
+            max(90.0, deadline - time.monotonic()),
+            "boot bond negotiated",
+        )
         guest.scenario, guest.dirty = BOOT_SCENARIO, False
 
     @staticmethod
@@ -230,8 +258,10 @@ class Lab(GuestOps):
         while not qemu.port_free(guest.node.port) and time.monotonic() < free_by:
             time.sleep(0.1)
         if not qemu.port_free(guest.node.port):
-            raise LabError(f"{guest.node.name}: port {guest.node.port} is taken by another "
-                           "process; cannot restart the node on it")
+            raise LabError(
+                f"{guest.node.name}: port {guest.node.port} is taken by another "
+                "process; cannot restart the node on it"
+            )
         fresh = self._spawn(guest.node.name, guest.node.index, guest.node_dir, guest.node.port)
         guest.pid, guest.proc, guest.running = fresh.pid, fresh.proc, True
         deadline = time.monotonic() + boot_timeout()
@@ -244,12 +274,15 @@ class Lab(GuestOps):
     def write_state(self) -> Path:
         """Write state.json (inventory + pids) for `lab down`/`status` and Lab.attach()."""
         state = {
-            "schema": STATE_SCHEMA, "kernel": self.kernel_version,
-            "run_dir": str(self.run_dir), "key_path": str(self.key_path),
+            "schema": STATE_SCHEMA,
+            "kernel": self.kernel_version,
+            "run_dir": str(self.run_dir),
+            "key_path": str(self.key_path),
             "known_hosts_path": str(self.known_hosts_path),
             "ssh_config_path": str(self.ssh_config_path),
-            "nodes": [dict(g.node.as_dict(), pid=g.pid, node_dir=str(g.node_dir))
-                      for g in self._guests],
+            "nodes": [
+                dict(g.node.as_dict(), pid=g.pid, node_dir=str(g.node_dir)) for g in self._guests
+            ],
         }
         tmp = self.state_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(state, indent=2) + "\n")
@@ -268,12 +301,23 @@ class Lab(GuestOps):
             lab.owns_guests = take_ownership
             lab.kernel_version = state["kernel"]
             for nd in state["nodes"]:
-                node = Node(nd["name"], nd["host"], int(nd["port"]), nd["user"],
-                            int(nd["index"]), Path(nd["key_path"]),
-                            Path(nd["known_hosts_path"]))
-                lab._guests.append(Guest(node, Path(nd["node_dir"]), int(nd["pid"]),
-                                          Connection(node.host, node.port, node.key_path,
-                                                     node.known_hosts_path)))
+                node = Node(
+                    nd["name"],
+                    nd["host"],
+                    int(nd["port"]),
+                    nd["user"],
+                    int(nd["index"]),
+                    Path(nd["key_path"]),
+                    Path(nd["known_hosts_path"]),
+                )
+                lab._guests.append(
+                    Guest(
+                        node,
+                        Path(nd["node_dir"]),
+                        int(nd["pid"]),
+                        Connection(node.host, node.port, node.key_path, node.known_hosts_path),
+                    )
+                )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise LabUnavailable(f"cannot use lab state {path}: {exc}") from None
         return lab
@@ -286,4 +330,3 @@ class Lab(GuestOps):
     def rss_mb(self, ref: NodeRef) -> float | None:
         """Host memory of the node's QEMU process in MB."""
         return qemu.rss_mb(self._guest(ref).pid)
-

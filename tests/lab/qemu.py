@@ -49,20 +49,47 @@ def port_free(port: int) -> bool:
     return True
 
 
-def qemu_command(name: str, index: int, vmlinuz: Path, initrd: Path, port: int,
-                 node_dir: Path) -> list[str]:
+def qemu_command(
+    name: str, index: int, vmlinuz: Path, initrd: Path, port: int, node_dir: Path
+) -> list[str]:
     """The full QEMU command line of one node (management NIC only reachable via port)."""
     return [
-        QEMU, "-name", name, "-accel", f"tcg,tb-size={TB_SIZE_MB}", "-machine", "pc",
-        "-cpu", "max", "-smp", "1", "-m", str(MEMORY_MB), "-nodefaults", "-no-user-config",
-        "-display", "none", "-monitor", "none", "-no-reboot",
-        "-serial", f"file:{node_dir / 'console.log'}",
-        "-kernel", str(vmlinuz), "-initrd", str(initrd),
-        "-append", "console=ttyS0 quiet panic=-1 loglevel=4",
-        "-netdev", f"user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:22",
-        "-device", f"virtio-net-pci,netdev=mgmt,mac=52:54:00:aa:00:{index:02x}",
-        "-device", "virtio-rng-pci",
-        "-pidfile", str(node_dir / "qemu.pid"),
+        QEMU,
+        "-name",
+        name,
+        "-accel",
+        f"tcg,tb-size={TB_SIZE_MB}",
+        "-machine",
+        "pc",
+        "-cpu",
+        "max",
+        "-smp",
+        "1",
+        "-m",
+        str(MEMORY_MB),
+        "-nodefaults",
+        "-no-user-config",
+        "-display",
+        "none",
+        "-monitor",
+        "none",
+        "-no-reboot",
+        "-serial",
+        f"file:{node_dir / 'console.log'}",
+        "-kernel",
+        str(vmlinuz),
+        "-initrd",
+        str(initrd),
+        "-append",
+        "console=ttyS0 quiet panic=-1 loglevel=4",
+        "-netdev",
+        f"user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:22",
+        "-device",
+        f"virtio-net-pci,netdev=mgmt,mac=52:54:00:aa:00:{index:02x}",
+        "-device",
+        "virtio-rng-pci",
+        "-pidfile",
+        str(node_dir / "qemu.pid"),
     ]
 
 
@@ -88,8 +115,12 @@ def spawn(cmd: list[str], node_dir: Path, die_with_parent: bool) -> subprocess.P
     log = (node_dir / "qemu.log").open("wb")
     try:
         proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, close_fds=True,
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
             preexec_fn=_die_with_parent() if die_with_parent else None,
         )
     except FileNotFoundError as exc:
@@ -99,8 +130,9 @@ def spawn(cmd: list[str], node_dir: Path, die_with_parent: bool) -> subprocess.P
     # Right after Popen returns, /proc/<pid>/cmdline can still be empty (exec in progress);
     # wait until it names QEMU so that is_our_qemu() is meaningful from here on.
     deadline = time.monotonic() + 5
-    while proc.poll() is None and not is_our_qemu(proc.pid, node_dir) \
-            and time.monotonic() < deadline:
+    while (
+        proc.poll() is None and not is_our_qemu(proc.pid, node_dir) and time.monotonic() < deadline
+    ):
         time.sleep(0.01)
     return proc
 
@@ -112,8 +144,11 @@ def is_our_qemu(pid: int, node_dir: Path) -> bool:
     except OSError:
         return False
     args = raw.split(b"\0")
-    return bool(args) and args[0].endswith(QEMU.encode()) and \
-        str(node_dir / "qemu.pid").encode() in args
+    return (
+        bool(args)
+        and args[0].endswith(QEMU.encode())
+        and str(node_dir / "qemu.pid").encode() in args
+    )
 
 
 def rss_mb(pid: int) -> float | None:
@@ -127,8 +162,9 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
-def stop(pid: int, node_dir: Path, proc: subprocess.Popen[bytes] | None = None,
-         grace: float = 5.0) -> None:
+def stop(
+    pid: int, node_dir: Path, proc: subprocess.Popen[bytes] | None = None, grace: float = 5.0
+) -> None:
     """SIGTERM then SIGKILL our QEMU; a pid that is not ours any more is left alone."""
     if not is_our_qemu(pid, node_dir):
         _reap(proc)

@@ -28,8 +28,12 @@ def keygen(path: Path, comment: str) -> str:
     path.unlink(missing_ok=True)
     path.with_suffix(".pub").unlink(missing_ok=True)
     try:
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment,
-                        "-f", str(path)], check=True, capture_output=True, timeout=30)
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path)],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
     except FileNotFoundError as exc:
         raise LabUnavailable("ssh-keygen not found; run scripts/lab-deps.sh") from exc
     return Path(f"{path}.pub").read_text().strip()
@@ -41,8 +45,9 @@ def known_hosts_line(host: str, port: int, host_pub: str) -> str:
     return f"[{host}]:{port} {kind} {blob}"
 
 
-def write_ssh_config(path: Path, nodes: Iterable[tuple[str, str, int]], key_path: Path,
-                     known_hosts_path: Path) -> None:
+def write_ssh_config(
+    path: Path, nodes: Iterable[tuple[str, str, int]], key_path: Path, known_hosts_path: Path
+) -> None:
     """An OpenSSH client config with one strict Host block per (name, host, port)."""
     blocks = []
     for name, host, port in nodes:
@@ -94,10 +99,17 @@ class Connection:
         client = paramiko.SSHClient()
         client.load_host_keys(str(self.known_hosts_path))
         client.set_missing_host_key_policy(paramiko.RejectPolicy())
-        client.connect(self.host, port=self.port, username="root",
-                       key_filename=str(self.key_path), look_for_keys=False,
-                       allow_agent=False, timeout=timeout, banner_timeout=timeout,
-                       auth_timeout=timeout)
+        client.connect(
+            self.host,
+            port=self.port,
+            username="root",
+            key_filename=str(self.key_path),
+            look_for_keys=False,
+            allow_agent=False,
+            timeout=timeout,
+            banner_timeout=timeout,
+            auth_timeout=timeout,
+        )
         transport = client.get_transport()
         if transport is not None:
             transport.set_keepalive(15)
@@ -136,11 +148,15 @@ class Connection:
                     break
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise LabTimeout(f"{cmd!r} on {self.host}:{self.port} still running "
-                                     f"after {timeout:.0f} s")
+                    raise LabTimeout(
+                        f"{cmd!r} on {self.host}:{self.port} still running after {timeout:.0f} s"
+                    )
                 select.select([chan], [], [], min(left, 0.5))
-            return chan.recv_exit_status(), out.decode(errors="replace"), \
-                err.decode(errors="replace")
+            return (
+                chan.recv_exit_status(),
+                out.decode(errors="replace"),
+                err.decode(errors="replace"),
+            )
         finally:
             chan.close()
 

@@ -26,13 +26,13 @@ def _read_newc(data: bytes) -> dict[str, tuple[int, bytes, tuple[int, int]]]:
     entries: dict[str, tuple[int, bytes, tuple[int, int]]] = {}
     pos = 0
     while True:
-        assert data[pos:pos + 6] == b"070701"
-        fields = [int(data[pos + 6 + 8 * i: pos + 14 + 8 * i], 16) for i in range(13)]
+        assert data[pos : pos + 6] == b"070701"
+        fields = [int(data[pos + 6 + 8 * i : pos + 14 + 8 * i], 16) for i in range(13)]
         namesize, filesize = fields[11], fields[6]
-        name = data[pos + 110: pos + 110 + namesize - 1].decode()
+        name = data[pos + 110 : pos + 110 + namesize - 1].decode()
         pos += 110 + namesize
         pos += -pos % 4
-        body = data[pos: pos + filesize]
+        body = data[pos : pos + filesize]
         pos += filesize
         pos += -pos % 4
         if name == "TRAILER!!!":
@@ -131,14 +131,17 @@ def test_guest_script_builds_every_catalog_scenario_and_fault() -> None:
 @pytest.mark.skipif(shutil.which("dash") is None, reason="dash not installed")
 @pytest.mark.parametrize("script", ["labnet", "rcS"])
 def test_guest_scripts_parse_with_dash(script: str) -> None:
-    proc = subprocess.run(["dash", "-n", str(GUEST_DIR / script)], capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        ["dash", "-n", str(GUEST_DIR / script)], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr
 
 
 def test_fault_arguments_are_validated() -> None:
     assert sc.fault_args("add-address", {"cidr": "10.0.0.1/24", "dev": "ens256"}) == [
-        "ens256", "10.0.0.1/24"]
+        "ens256",
+        "10.0.0.1/24",
+    ]
     with pytest.raises(LabError, match="takes port"):
         sc.fault_args("cable-pull", {"dev": "ens224"})
     with pytest.raises(LabError, match="unknown fault"):
@@ -149,12 +152,19 @@ def test_fault_arguments_are_validated() -> None:
 
 def test_ssh_config_is_strict(tmp_path: Path) -> None:
     cfg = tmp_path / "ssh_config"
-    write_ssh_config(cfg, [("worker-0", "127.0.0.1", 2222)], tmp_path / "key",
-                     tmp_path / "known_hosts")
+    write_ssh_config(
+        cfg, [("worker-0", "127.0.0.1", 2222)], tmp_path / "key", tmp_path / "known_hosts"
+    )
     text = cfg.read_text()
     assert "Host worker-0\n" in text
-    for line in ("Port 2222", "User root", "StrictHostKeyChecking yes",
-                 f"UserKnownHostsFile {tmp_path / 'known_hosts'}"):
+    for line in (
+        "Port 2222",
+        "User root",
+        "StrictHostKeyChecking yes",
+        f"UserKnownHostsFile {tmp_path / 'known_hosts'}",
+    ):
         assert line in text
-    assert known_hosts_line("127.0.0.1", 2222, "ssh-ed25519 AAAAkey worker-0") == \
-        "[127.0.0.1]:2222 ssh-ed25519 AAAAkey"
+    assert (
+        known_hosts_line("127.0.0.1", 2222, "ssh-ed25519 AAAAkey worker-0")
+        == "[127.0.0.1]:2222 ssh-ed25519 AAAAkey"
+    )

@@ -45,9 +45,18 @@ def test_nodes_answer_through_generated_ssh_config(lab: Lab) -> None:
     assert names == [f"worker-{i}" for i in range(len(names))]
     node = lab.nodes[0]
     proc = subprocess.run(
-        ["ssh", "-F", str(lab.ssh_config_path), node.name,
-         "uname -r; test -d /sys/module/bonding && echo bonding-loaded"],
-        capture_output=True, text=True, timeout=90, check=False)
+        [
+            "ssh",
+            "-F",
+            str(lab.ssh_config_path),
+            node.name,
+            "uname -r; test -d /sys/module/bonding && echo bonding-loaded",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     kernel, marker = proc.stdout.split()
     assert kernel == lab.kernel_version
@@ -66,8 +75,20 @@ def test_ssh_config_rejects_a_wrong_host_key(lab: Lab, tmp_path: Any) -> None:
     forged = tmp_path / "known_hosts"
     forged.write_text(other_key.replace(f":{second.port} ", f":{first.port} ", 1) + "\n")
     proc = subprocess.run(
-        ["ssh", "-F", str(lab.ssh_config_path), "-o", f"UserKnownHostsFile={forged}",
-         first.name, "true"], capture_output=True, text=True, timeout=90, check=False)
+        [
+            "ssh",
+            "-F",
+            str(lab.ssh_config_path),
+            "-o",
+            f"UserKnownHostsFile={forged}",
+            first.name,
+            "true",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
     assert proc.returncode == 255
     assert "HOST IDENTIFICATION HAS CHANGED" in proc.stderr
 
@@ -150,8 +171,10 @@ def _no_partner(lab: Lab, node: Node, bond: bp.Bond | None) -> None:
     assert bond.partner_mac == bp.ZERO_MAC
     assert {bond.ports[p].partner_mac for p in PORTS} == {bp.ZERO_MAC}
     assert bond.ports["ens224"].aggregator != bond.ports["ens256"].aggregator
-    assert _json(lab, node, "ip -n switch -j -d link show swbr")[0]["linkinfo"][
-        "info_kind"] == "bridge"
+    assert (
+        _json(lab, node, "ip -n switch -j -d link show swbr")[0]["linkinfo"]["info_kind"]
+        == "bridge"
+    )
 
 
 def _split(lab: Lab, node: Node, bond: bp.Bond | None) -> None:

@@ -99,8 +99,18 @@ def ensure_privsep() -> None:
         return
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
     if _run(["getent", "passwd", "sshd"]).returncode != 0:
-        result = _run(["useradd", "--system", "--no-create-home", "--home-dir", "/run/sshd",
-                       "--shell", "/usr/sbin/nologin", "sshd"])
+        result = _run(
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--home-dir",
+                "/run/sshd",
+                "--shell",
+                "/usr/sbin/nologin",
+                "sshd",
+            ]
+        )
         if result.returncode != 0 and _run(["getent", "passwd", "sshd"]).returncode != 0:
             raise SshdUnavailable(f"cannot create the sshd user: {result.stderr.strip()}")
 
@@ -133,8 +143,21 @@ def make_keypair(path: Path, kind: str = "ed25519", passphrase: str = "") -> Key
     for stale in (path, path.with_name(path.name + ".pub")):
         stale.unlink(missing_ok=True)
     bits = ["-b", "2048"] if kind == "rsa" else []
-    result = _run(["ssh-keygen", "-q", "-t", kind, *bits, "-N", passphrase, "-C",
-                   "bondcheck-test", "-f", str(path)])
+    result = _run(
+        [
+            "ssh-keygen",
+            "-q",
+            "-t",
+            kind,
+            *bits,
+            "-N",
+            passphrase,
+            "-C",
+            "bondcheck-test",
+            "-f",
+            str(path),
+        ]
+    )
     if result.returncode != 0:
         raise SshdUnavailable(f"ssh-keygen failed: {result.stderr.strip()}")
     return KeyPair(path, path.with_name(path.name + ".pub").read_text().strip())
@@ -176,15 +199,19 @@ class SshdServer:
 
     def known_hosts_lines(self) -> list[str]:
         assert self.host_key is not None
-        return [f"{known_hosts_name(h, p)} {self.host_key.keytype} {self.host_key.blob}"
-                for h, p in self.listen]
+        return [
+            f"{known_hosts_name(h, p)} {self.host_key.keytype} {self.host_key.blob}"
+            for h, p in self.listen
+        ]
 
     def _write_config(self) -> Path:
         assert self.host_key is not None
         auth = self.workdir / "authorized_keys"
         auth.write_text("".join(line.strip() + "\n" for line in self.authorized_keys))
-        lines = [f"ListenAddress {h}:{p}" if ":" not in h else f"ListenAddress [{h}]:{p}"
-                 for h, p in self.listen]
+        lines = [
+            f"ListenAddress {h}:{p}" if ":" not in h else f"ListenAddress [{h}]:{p}"
+            for h, p in self.listen
+        ]
         # An empty HOME for the remote shell: the login shell would otherwise read the host's
         # ~/.bashrc (here it runs `pyenv init`, 150+ ms of server CPU per login), which tests
         # of the client have no business paying for.
@@ -228,7 +255,10 @@ class SshdServer:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [str(binary), "-D", "-e", "-f", str(config)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
             )
         deadline = time.monotonic() + timeout
         for host, port in self.listen:
@@ -311,8 +341,9 @@ def running_sshd(
     """Start an sshd for the duration of a ``with`` block (a free port on 127.0.0.1 by
     default). A port taken between probing and binding is retried with another one."""
     for attempt in range(3):
-        server = SshdServer(workdir, listen or [("127.0.0.1", free_port())], authorized_keys,
-                            extra_config)
+        server = SshdServer(
+            workdir, listen or [("127.0.0.1", free_port())], authorized_keys, extra_config
+        )
         try:
             server.start()
             break
@@ -337,9 +368,13 @@ def running_sshd_fleet(
     servers: list[SshdServer] = []
     try:
         for first in range(0, len(listen), MAX_LISTEN):
-            server = SshdServer(workdir / f"sshd-{first // MAX_LISTEN}",
-                                listen[first:first + MAX_LISTEN], authorized_keys, extra_config,
-                                host_key=host_key)
+            server = SshdServer(
+                workdir / f"sshd-{first // MAX_LISTEN}",
+                listen[first : first + MAX_LISTEN],
+                authorized_keys,
+                extra_config,
+                host_key=host_key,
+            )
             servers.append(server)
             server.start()
         yield servers

@@ -72,6 +72,7 @@ def test_offline_imports_do_not_load_paramiko() -> None:
         "import bondcheck.transport.ssh;"
         "assert 'paramiko' not in sys.modules, 'ssh module imported paramiko eagerly'"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr

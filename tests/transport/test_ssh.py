@@ -32,8 +32,9 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshdEnv]:
     extra = f"Match LocalPort {locked}\n    AllowTcpForwarding no\n    ForceCommand sleep 5\n"
     listen = [("127.0.0.1", port), ("127.0.0.1", locked)]
     require_sshd()
-    with sshd_environment(tmp_path_factory.mktemp("ssh"), listen=listen,
-                          extra_config=extra) as sshd:
+    with sshd_environment(
+        tmp_path_factory.mktemp("ssh"), listen=listen, extra_config=extra
+    ) as sshd:
         yield sshd
 
 
@@ -45,8 +46,13 @@ def _no_agent(monkeypatch: pytest.MonkeyPatch) -> None:
 def cli_options(env: SshdEnv, tmp_path: Path, **extra: object) -> TransportOptions:
     """Options as the CLI would build them, with no ssh config file at all."""
     known = env.write_known_hosts(tmp_path / "known_hosts")
-    fields: dict = dict(ssh_config=os.devnull, ssh_user=env.user, ssh_port=env.port,
-                        ssh_key=str(env.client_key.path), known_hosts=str(known))
+    fields: dict = dict(
+        ssh_config=os.devnull,
+        ssh_user=env.user,
+        ssh_port=env.port,
+        ssh_key=str(env.client_key.path),
+        known_hosts=str(known),
+    )
     fields.update(extra)
     return TransportOptions(**fields)
 
@@ -139,7 +145,10 @@ def test_session_runs_commands_with_stdin_status_and_stderr(env: SshdEnv, tmp_pa
     try:
         session = transport.session(NodeTarget("worker-a", address="127.0.0.1"))
         assert session.run("cat; echo oops >&2; exit 3", 10, stdin="from stdin\n") == (
-            3, "from stdin\n", "oops\n")
+            3,
+            "from stdin\n",
+            "oops\n",
+        )
         big = "x" * 300_000 + "\n"
         rc, out, _ = session.run("wc -c", 10, stdin=big)
         assert (rc, out.strip()) == (0, str(len(big)))
@@ -195,19 +204,21 @@ def test_proxy_jump_really_tunnels(env: SshdEnv, tmp_path: Path) -> None:
     finally:
         transport.close()
     assert str(info.value) == (
-        f"n: the jump host could not connect to 127.0.0.1:{env.port}: "
-        "Administratively prohibited"
+        f"n: the jump host could not connect to 127.0.0.1:{env.port}: Administratively prohibited"
     )
 
 
 def test_proxy_jump_from_ssh_config(env: SshdEnv, tmp_path: Path) -> None:
     known = env.write_known_hosts(tmp_path / "kh")
-    config = env.write_ssh_config(tmp_path / "config", "worker-0", known,
-                                  extra=["ProxyJump bastion"])
+    config = env.write_ssh_config(
+        tmp_path / "config", "worker-0", known, extra=["ProxyJump bastion"]
+    )
     with config.open("a") as handle:
-        handle.write(f"Host bastion\n    HostName 127.0.0.1\n    Port {env.port}\n"
-                     f"    User {env.user}\n    IdentityFile {env.client_key.path}\n"
-                     f"    UserKnownHostsFile {known}\n")
+        handle.write(
+            f"Host bastion\n    HostName 127.0.0.1\n    Port {env.port}\n"
+            f"    User {env.user}\n    IdentityFile {env.client_key.path}\n"
+            f"    UserKnownHostsFile {known}\n"
+        )
     transport = SshTransport(TransportOptions(ssh_config=str(config)))
     before = accepted(env)
     try:
@@ -217,9 +228,7 @@ def test_proxy_jump_from_ssh_config(env: SshdEnv, tmp_path: Path) -> None:
     assert accepted(env) == before + 2
 
 
-def test_fleet_over_ssh_keeps_order_and_isolates_a_dead_node(
-    env: SshdEnv, tmp_path: Path
-) -> None:
+def test_fleet_over_ssh_keeps_order_and_isolates_a_dead_node(env: SshdEnv, tmp_path: Path) -> None:
     transport = SshTransport(cli_options(env, tmp_path))
     targets = [NodeTarget(f"n{i}", address="127.0.0.1") for i in range(5)]
     # the dead node is dialled on the same port as the others, but 127.0.0.3 has no sshd
@@ -243,8 +252,13 @@ def test_sshd_fleet_serves_many_loopback_nodes(env: SshdEnv, tmp_path: Path) -> 
         assert len(servers) == 2
         known = tmp_path / "known_hosts"
         known.write_text("".join(f"{line}\n" for s in servers for line in s.known_hosts_lines()))
-        opts = TransportOptions(ssh_config=os.devnull, ssh_user=env.user, ssh_port=port,
-                                ssh_key=str(env.client_key.path), known_hosts=str(known))
+        opts = TransportOptions(
+            ssh_config=os.devnull,
+            ssh_user=env.user,
+            ssh_port=port,
+            ssh_key=str(env.client_key.path),
+            known_hosts=str(known),
+        )
         transport = SshTransport(opts)
         targets = [NodeTarget(f"node-{host}", address=host) for host, _ in listen]
         try:

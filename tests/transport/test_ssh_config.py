@@ -84,8 +84,13 @@ def test_explicit_hostname_beats_cluster_address(tmp_path: Path) -> None:
 
 def test_command_line_overrides_config(tmp_path: Path) -> None:
     spec = resolver(
-        tmp_path, ssh_user="admin", ssh_port=2022, ssh_key="~/k", known_hosts="/tmp/kh",
-        accept_new_host_keys=True, jump="none",
+        tmp_path,
+        ssh_user="admin",
+        ssh_port=2022,
+        ssh_key="~/k",
+        known_hosts="/tmp/kh",
+        accept_new_host_keys=True,
+        jump="none",
     ).resolve(NodeTarget("worker-0"))
     assert (spec.port, spec.user) == (2022, "admin")
     assert spec.identity_files[0] == os.path.expanduser("~/k")
@@ -154,14 +159,29 @@ def test_fast_lookup_equals_paramiko_lookup(tmp_path: Path) -> None:
 
     from bondcheck.transport.ssh_config import _fast_lookup
 
-    text = CONFIG.format(d=tmp_path) + (
-        "\nHost *.lab !bad.lab\n    User labber\n"
-        "Match host Worker-9\n    Port 2299\n"
-        "Host W*\n    Port 2300\n"
-    ) + "".join(f"Host n{i}\n    HostName 10.0.0.{i}\n" for i in range(50))
+    text = (
+        CONFIG.format(d=tmp_path)
+        + (
+            "\nHost *.lab !bad.lab\n    User labber\n"
+            "Match host Worker-9\n    Port 2299\n"
+            "Host W*\n    Port 2300\n"
+        )
+        + "".join(f"Host n{i}\n    HostName 10.0.0.{i}\n" for i in range(50))
+    )
     config = paramiko.SSHConfig.from_text(text)
-    for name in ["worker-0", "worker-9", "Worker-9", "bastion", "legacy", "good.lab",
-                 "bad.lab", "n7", "n49", "nobody", "10.0.0.7"]:
+    for name in [
+        "worker-0",
+        "worker-9",
+        "Worker-9",
+        "bastion",
+        "legacy",
+        "good.lab",
+        "bad.lab",
+        "n7",
+        "n49",
+        "nobody",
+        "10.0.0.7",
+    ]:
         assert dict(_fast_lookup(config, name)) == dict(config.lookup(name)), name
 
 
@@ -169,8 +189,12 @@ def test_large_config_lookup_stays_cheap(tmp_path: Path) -> None:
     import time
 
     config = tmp_path / "config"
-    config.write_text("".join(f"Host worker-{i}\n    HostName 10.0.{i // 250}.{i % 250}\n"
-                              f"    User core\n" for i in range(500)))
+    config.write_text(
+        "".join(
+            f"Host worker-{i}\n    HostName 10.0.{i // 250}.{i % 250}\n    User core\n"
+            for i in range(500)
+        )
+    )
     resolver = SshConfigResolver(TransportOptions(ssh_config=str(config)))
     start = time.process_time()
     for i in range(100):

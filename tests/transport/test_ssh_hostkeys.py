@@ -126,8 +126,7 @@ def test_first_name_with_entries_decides(tmp_path: Path) -> None:
     known, _ = make(tmp_path, f"[n1]:2200 ssh-ed25519 {KEY_A}")
     known.verify("n1", ["[10.0.0.5]:2200", "[n1]:2200"], "ssh-ed25519", KEY_A, accept_new=False)
     with pytest.raises(CollectError, match=r"host key for \[n1\]:2200 has CHANGED"):
-        known.verify("n1", ["[10.0.0.5]:2200", "[n1]:2200"], "ssh-ed25519", KEY_B,
-                     accept_new=False)
+        known.verify("n1", ["[10.0.0.5]:2200", "[n1]:2200"], "ssh-ed25519", KEY_B, accept_new=False)
 
 
 def test_accept_new_appends_once_even_from_many_threads(tmp_path: Path) -> None:
@@ -136,7 +135,8 @@ def test_accept_new_appends_once_even_from_many_threads(tmp_path: Path) -> None:
     known = KnownHosts([str(path)])
     threads = [
         threading.Thread(
-            target=known.verify, args=("n1", ["[h]:2200"], "ssh-ed25519", KEY_A),
+            target=known.verify,
+            args=("n1", ["[h]:2200"], "ssh-ed25519", KEY_A),
             kwargs={"accept_new": True},
         )
         for _ in range(8)
@@ -164,13 +164,17 @@ def test_preferred_algorithms_put_known_types_first(tmp_path: Path) -> None:
     known, _ = make(tmp_path, f"h ssh-rsa {RSA}")
     supported = ["ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512", "rsa-sha2-256"]
     assert known.preferred_algorithms(["x", "h"], supported) == [
-        "rsa-sha2-512", "rsa-sha2-256", "ssh-ed25519", "ecdsa-sha2-nistp256",
+        "rsa-sha2-512",
+        "rsa-sha2-256",
+        "ssh-ed25519",
+        "ecdsa-sha2-nistp256",
     ]
     assert known.preferred_algorithms(["unknown"], supported) == supported
 
 
 def test_fingerprint_matches_ssh_keygen(tmp_path: Path) -> None:
     key = make_keypair(tmp_path / "k")
-    listed = subprocess.run(["ssh-keygen", "-l", "-f", f"{key.path}.pub"], capture_output=True,
-                            text=True, check=True).stdout.split()
+    listed = subprocess.run(
+        ["ssh-keygen", "-l", "-f", f"{key.path}.pub"], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert fingerprint(key.blob) == listed[1]

@@ -37,8 +37,13 @@ def _no_agent(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def options(env: SshdEnv, known: Path, **extra: object) -> TransportOptions:
-    fields: dict = dict(ssh_config=os.devnull, ssh_user=env.user, ssh_port=env.port,
-                        ssh_key=str(env.client_key.path), known_hosts=str(known))
+    fields: dict = dict(
+        ssh_config=os.devnull,
+        ssh_user=env.user,
+        ssh_port=env.port,
+        ssh_key=str(env.client_key.path),
+        known_hosts=str(known),
+    )
     fields.update(extra)
     return TransportOptions(**fields)
 
@@ -86,8 +91,9 @@ def test_accept_new_records_the_key_once(env: SshdEnv, tmp_path: Path) -> None:
 def test_accept_new_from_ssh_config(env: SshdEnv, tmp_path: Path) -> None:
     known = tmp_path / "kh"
     config = env.write_ssh_config(tmp_path / "config", "worker-0", known)
-    config.write_text(config.read_text().replace("StrictHostKeyChecking yes",
-                                                 "StrictHostKeyChecking accept-new"))
+    config.write_text(
+        config.read_text().replace("StrictHostKeyChecking yes", "StrictHostKeyChecking accept-new")
+    )
     transport = SshTransport(TransportOptions(ssh_config=str(config)))
     try:
         transport.collect(NodeTarget("worker-0"), ["bond0"], 15)
@@ -102,8 +108,9 @@ def test_changed_host_key_is_refused_even_with_accept_new(
 ) -> None:
     impostor = make_keypair(tmp_path / "other_host_key")
     known = tmp_path / "known_hosts"
-    known.write_text("# recorded earlier\n" + known_hosts_line("127.0.0.1", env.port, impostor)
-                     + "\n")
+    known.write_text(
+        "# recorded earlier\n" + known_hosts_line("127.0.0.1", env.port, impostor) + "\n"
+    )
     before = known.read_text()
     message = collect_error(options(env, known, accept_new_host_keys=accept_new))
     assert f"host key for [127.0.0.1]:{env.port} has CHANGED" in message
@@ -166,9 +173,7 @@ def test_stopped_sshd_is_a_clean_refusal(env: SshdEnv, tmp_path: Path) -> None:
         port = server.listen[0][1]
     known = env.write_known_hosts(tmp_path / "known_hosts")
     message = collect_error(options(env, known, ssh_port=port))
-    assert message == (
-        f"worker-a: connection to 127.0.0.1:{port} refused (is sshd running there?)"
-    )
+    assert message == (f"worker-a: connection to 127.0.0.1:{port} refused (is sshd running there?)")
 
 
 def test_unresolvable_name(env: SshdEnv, tmp_path: Path) -> None:
