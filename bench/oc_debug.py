@@ -111,8 +111,10 @@ def run_once(
 def _measure(value: str, args: argparse.Namespace, kubeconfig: Path) -> dict[str, object]:
     jobs = None if value == "default" else int(value)
     width = DEFAULT_CONCURRENCY if jobs is None else jobs
-    runs = [run_once(args.nodes, jobs, args.latency, args.timeout, kubeconfig)
-            for _ in range(args.repeat)]
+    runs = [
+        run_once(args.nodes, jobs, args.latency, args.timeout, kubeconfig)
+        for _ in range(args.repeat)
+    ]
     ideal = math.ceil(args.nodes / width) * args.latency
     wall = median([r.wall_s for r in runs])
     row: dict[str, object] = {
@@ -133,8 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--nodes", type=int, default=50)
     parser.add_argument("--latency", type=float, default=2.0, help="seconds per debug pod")
-    parser.add_argument("--concurrency", default="default,25,50",
-                        help="comma list of -j values; 'default' = bondcheck's own")
+    parser.add_argument(
+        "--concurrency",
+        default="default,25,50",
+        help="comma list of -j values; 'default' = bondcheck's own",
+    )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--json", action="store_true")

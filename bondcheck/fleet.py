@@ -15,7 +15,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bondcheck.errors import CollectError
@@ -50,6 +50,7 @@ def collect_fleet(
     concurrency: int | None = None,
     reporter: Reporter | None = None,
     grace: float = 5.0,
+    watch: Callable[[], None] | None = None,
 ) -> list[Evidence | NodeFailure]:
     """Collect every target, at most ``concurrency`` at a time; results in target order.
 
@@ -57,16 +58,21 @@ def collect_fleet(
     node ``grace`` seconds later if the transport does not). A CollectError becomes a
     NodeFailure with its message, any other exception "internal error: ...". Ctrl-C stops
     nodes not yet started, closes the transport (aborting those in flight) and re-raises.
+
+    ``watch`` is called on the calling thread after every event and at least every quarter
+    second while nodes are in flight; an exception it raises ends the run the way Ctrl-C
+    does. It lets work that runs alongside the collection (the cluster's node listing)
+    report on the caller's thread, and stop the run when it fails.
     """
     if not targets:
         return []
     reporter = reporter or NullReporter()
     width = concurrency if concurrency is not None else transport.default_concurrency
     width = max(1, min(int(width), len(targets)))
-    runner = _Runner(transport, targets, bonds, timeout, reporter)
+    runner = _Runner(transport, targets, bonds, timeout, reporter, watch)
     try:
         return runner.run(width, timeout + grace)
-    except KeyboardInterrupt:
+    except BaseException:  # Ctrl-C, or what ``watch`` raised
         runner.cancel()
         transport.close()
         raise
@@ -82,8 +88,10 @@ class _Runner:
         bonds: Sequence[str],
         timeout: float,
         reporter: Reporter,
+        watch: Callable[[], None] | None = None,
     ) -> None:
         self._transport = transport
+        self._watch = watch
         self._targets = list(targets)
         self._bonds = list(bonds)
         self._timeout = timeout
@@ -156,6 +164,8 @@ class _Runner:
                 remaining -= 1
                 self._report_done(failure)
                 self._spawn()
+            if self._watch is not None:
+                self._watch()
         return [r for r in results if r is not None]
 
     def _report_done(self, result: Evidence | NodeFailure) -> None:

@@ -64,6 +64,7 @@ class DebugPodTransport(Transport):
     name = "debug-pod"
     tool = "oc"
     default_concurrency = 10  # each node costs a pod create/delete: keep the API churn bounded
+    reaches_by_name = True  # named nodes' pods may start before the node listing returns
     managed_by_label = ""
     missing_hint = ""
 
@@ -72,6 +73,11 @@ class DebugPodTransport(Transport):
         self._binary: str | None = None
         self._runs: set[DebugRun] = set()
         self._lock = threading.Lock()
+        # close() must see every CLI process (a fast CLI creates its pod before the spawning
+        # thread runs again): it waits out spawns in progress, and then allows no new one.
+        self._changed = threading.Condition(self._lock)
+        self._spawning = 0
+        self._closing = False
 
     # ------------------------------------------------------------------ subclass interface
 
@@ -141,21 +147,8 @@ class DebugPodTransport(Transport):
         run is registered so that ``close()`` from another thread stops it too.
         """
         argv = self.debug_argv(node, command)
-        try:
-            proc = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                errors="replace",
-                start_new_session=True,
-            )
-        except OSError as exc:
-            raise CollectError(f"{node}: cannot run {self.tool}: {exc.strerror or exc}") from None
-        run = DebugRun(node=node, nonce=nonce, proc=proc)
-        with self._lock:
-            self._runs.add(run)
+        run = self._spawn(node, nonce, argv)
+        proc = run.proc
         try:
             try:
                 stdout, stderr = proc.communicate(timeout=timeout)
@@ -176,6 +169,34 @@ class DebugPodTransport(Transport):
             raise CollectError(f"{node}: interrupted; {self.tool} debug stopped")
         run.pod = self.pod_from_output(stdout)
         return run, stdout, stderr
+
+    def _spawn(self, node: str, nonce: str, argv: list[str]) -> DebugRun:
+        """Start the CLI and register its run, as one step for close()."""
+        with self._lock:
+            if self._closing:
+                raise CollectError(f"{node}: interrupted; {self.tool} debug not started")
+            self._spawning += 1
+        run: DebugRun | None = None
+        try:
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                errors="replace",
+                start_new_session=True,
+            )
+            run = DebugRun(node=node, nonce=nonce, proc=proc)
+        except OSError as exc:
+            raise CollectError(f"{node}: cannot run {self.tool}: {exc.strerror or exc}") from None
+        finally:
+            with self._changed:
+                self._spawning -= 1
+                if run is not None:
+                    self._runs.add(run)
+                self._changed.notify_all()
+        return run
 
     def collect(self, target: NodeTarget, bonds: Sequence[str], timeout: float) -> Evidence:
         node = check_node_name(target.name)
@@ -307,9 +328,13 @@ class DebugPodTransport(Transport):
     def close(self) -> None:
         """Stop every running debug process and delete its pod (Ctrl-C / SIGTERM path).
 
-        Returns when every clean-up in flight has finished (or given up).
+        Returns when every clean-up in flight has finished (or given up). Afterwards no new
+        debug pod is started: ``run_debug`` raises CollectError.
         """
-        with self._lock:
+        with self._changed:
+            self._closing = True
+            # A CLI spawned a moment ago may already have created its pod: wait for its run.
+            self._changed.wait_for(lambda: self._spawning == 0, timeout=KILL_GRACE)
             runs = list(self._runs)
         # In parallel: each abort is a few CLI calls, and Ctrl-C should not take minutes.
         threads = [threading.Thread(target=self.abort, args=(run,), daemon=True) for run in runs]
@@ -334,10 +359,9 @@ def _stop(proc: subprocess.Popen[str]) -> None:
     """SIGKILL the CLI's process group and reap it.
 
     Not SIGTERM first: oc's interrupt handler deletes the pod but leaves its temporary
-    namespace, and whatever oc or kubectl half-does on a signal varies by version. Killed
-    outright, they leave a known state - the pod (and oc's temporary namespace) still there -
-    which bondcheck then removes itself. Only signals and waits: another thread may be
-    inside ``communicate()`` on this process.
+    namespace, and what oc or kubectl half-does on a signal varies by version. Killed outright,
+    they leave a known state (pod and namespace still there) that bondcheck then removes. Only
+    signals and waits: another thread may be inside ``communicate()`` on this process.
     """
     if proc.poll() is not None:
         return

@@ -88,6 +88,7 @@ class Fault:
     body: dict[str, Any] | None
     delay: float = 0.0
     times: int | None = None  # None = every time
+    until: threading.Event | None = None  # wait for this (at most ``delay``) instead of sleeping
 
 
 @dataclass
@@ -166,13 +167,16 @@ class ApiServerStandIn:
         *,
         delay: float = 0.0,
         times: int | None = None,
+        until: threading.Event | None = None,
     ) -> None:
         """Answer requests whose path matches ``path_regex`` with ``status`` and ``body``
-        (a Status dict, or the name of a fixtures/k8s/status file)."""
+        (a Status dict, or the name of a fixtures/k8s/status file); status 0 answers normally
+        after the delay. With ``until``, the answer waits for that event (``delay`` at most),
+        so a test can hold a request until something else has happened."""
         if isinstance(body, str):
             body = status_body(body)
         with self._lock:
-            self.faults.append(Fault(re.compile(path_regex), status, body, delay, times))
+            self.faults.append(Fault(re.compile(path_regex), status, body, delay, times, until))
 
     def fault_for(self, path: str) -> Fault | None:
         with self._lock:
@@ -240,7 +244,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         fault = state.fault_for(parts.path)
         if fault is not None:
-            time.sleep(fault.delay)
+            if fault.until is not None:
+                fault.until.wait(fault.delay)
+            else:
+                time.sleep(fault.delay)
             if fault.status:
                 self._status(fault.status, fault.body)
                 return

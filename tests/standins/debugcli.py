@@ -29,15 +29,19 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
-import string
 import sys
 import time
-from pathlib import Path
-from typing import Any, ClassVar
 
 from standins.nodeexec import start_on_node
+from standins.podstate import State
+
+# Every ``oc`` call is a new process, and a real oc is a Go binary that starts in a few ms: so
+# only what a debug run needs is imported (no typing, pathlib or random: together a third of
+# this stand-in's start-up; podstate.py uses os.path for the same reason).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 CHROOT_HINT = (
     "To use host binaries, run `chroot /host`. Instead, if you need to access host "
@@ -50,44 +54,12 @@ def _env(name: str, default: str = "") -> str:
     return os.environ.get(f"BONDCHECK_STANDIN_{name}", default)
 
 
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
 def _rand(n: int = 5) -> str:
-    return "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(n))
-
-
-class State:
-    """Pods and namespaces as files: ``pods/<ns>/<name>.json``, ``namespaces/<ns>``."""
-
-    def __init__(self) -> None:
-        root = _env("STATE")
-        if not root:
-            sys.exit("stand-in: BONDCHECK_STANDIN_STATE is not set")
-        self.root = Path(root)
-        (self.root / "pods").mkdir(parents=True, exist_ok=True)
-        (self.root / "namespaces").mkdir(parents=True, exist_ok=True)
-
-    def log(self, tool: str, argv: list[str]) -> None:
-        with open(self.root / "calls.jsonl", "a") as fh:
-            fh.write(json.dumps({"tool": tool, "argv": argv, "pid": os.getpid()}) + "\n")
-
-    def pod_path(self, ns: str, name: str) -> Path:
-        return self.root / "pods" / ns / f"{name}.json"
-
-    def save_pod(self, pod: dict[str, Any]) -> None:
-        path = self.pod_path(pod["metadata"]["namespace"], pod["metadata"]["name"])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(pod))
-
-    def pods(self, ns: str | None) -> list[dict[str, Any]]:
-        base = self.root / "pods"
-        files = sorted(base.glob("*/*.json") if ns is None else (base / ns).glob("*.json"))
-        return [json.loads(p.read_text()) for p in files]
-
-    def delete_pod(self, ns: str, name: str) -> bool:
-        path = self.pod_path(ns, name)
-        if path.exists():
-            path.unlink()
-            return True
-        return False
+    """``n`` random characters from [a-z0-9], like the suffixes oc and kubectl generate."""
+    return "".join(_ALPHABET[b % len(_ALPHABET)] for b in os.urandom(n))
 
 
 class Args:
@@ -200,9 +172,7 @@ def cmd_delete(state: State, args: Args) -> int:
         if what in ("pod", "pods"):
             found = state.delete_pod(ns, name)
         else:  # namespace: removes what is in it, as namespace deletion does
-            marker = state.root / "namespaces" / name
-            found = marker.exists()
-            marker.unlink(missing_ok=True)
+            found = state.drop_namespace(name)
             for pod in state.pods(name):
                 state.delete_pod(name, pod["metadata"]["name"])
         if found:
@@ -248,7 +218,7 @@ def run_debug(tool: str, state: State, args: Args) -> int:
                     "cluster scope"
                 )
             ns = temp_ns = f"openshift-debug-{_rand()}"
-            (state.root / "namespaces" / ns).touch()
+            state.touch_namespace(ns)
             if not quiet:
                 _fail(f"Temporary namespace {ns} is created for debugging node...", 0)
         name = f"{''.join(c for c in node.lower() if c.isalnum() or c == '-')}-debug-{_rand()}"
@@ -354,7 +324,7 @@ def _attach(
         return 0
     removed()
     if temp_ns is not None:
-        (state.root / "namespaces" / temp_ns).unlink(missing_ok=True)
+        state.drop_namespace(temp_ns)
         if not quiet:
             _fail(f"Temporary namespace {temp_ns} was removed.", 0)
     if code != 0:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,7 @@ def debug_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DebugCli:
     (state / "namespaces").mkdir()
     monkeypatch.setenv("PATH", f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     monkeypatch.setenv("BONDCHECK_STANDIN_STATE", str(state))
+    monkeypatch.setenv("BONDCHECK_STANDIN_PYTHON", sys.executable)  # see bin/oc: no shim
     for name in ("AUTH", "NODES", "HANG_NODES", "LATENCY", "USER"):
         monkeypatch.delenv(f"BONDCHECK_STANDIN_{name}", raising=False)
     return DebugCli(state, monkeypatch)

@@ -12,7 +12,6 @@ takes to point every stand-in at real bonded kernels.
 from __future__ import annotations
 
 import os
-import shlex
 import subprocess
 from collections.abc import Sequence
 
@@ -35,6 +34,8 @@ def node_argv(node: str, argv: Sequence[str]) -> list[str]:
     argv = host_command(argv)
     config = os.environ.get(ENV_SSH_CONFIG)
     if config:
+        import shlex  # only the lab path needs it; every oc/kubectl stand-in call imports this
+
         return ["ssh", "-F", config, "-o", "BatchMode=yes", node, "--", shlex.join(argv)]
     bonding = os.environ.get(ENV_BONDING_DIR)
     if bonding:
