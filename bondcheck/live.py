@@ -22,12 +22,13 @@ the run fails exactly as it would have before collecting.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from bondcheck.errors import BondcheckError, InputError
 from bondcheck.model import Evidence, NodeTarget, Policy
+from bondcheck.policy.desired import node_policy
 from bondcheck.progress import Reporter
 
 if TYPE_CHECKING:
@@ -102,19 +103,36 @@ def _targets(request: VerifyRequest, via: str, policy: Policy, lazy: _Lazy,
 
 def _per_node_policies(
     policy: Policy, targets: list[NodeTarget], lazy: _Lazy, via: str
-) -> tuple[dict[str, Policy], list[LiveFailure]]:
+) -> tuple[dict[str, Policy], dict[str, Mapping[str, Any]], list[LiveFailure]]:
+    """For a templated policy: each node's own policy and the rendering it came from (kept
+    with the evidence, so ``collect`` saves it); a node without a usable rendering is a
+    failure record, never collected against unrendered templates."""
     if not policy.templated:
-        return {}, []
+        return {}, {}, []
     policies: dict[str, Policy] = {}
+    states: dict[str, Mapping[str, Any]] = {}
     failures: list[LiveFailure] = []
     for target in targets:
         try:
-            bonds = lazy.get().rendered_bonds(policy, target.name)
+            state = lazy.get().rendered_state(policy, target.name)
+            where = f"NNCE {target.name}.{policy.name} status.desiredState"
+            policies[target.name] = node_policy(policy, state, where=where)
         except BondcheckError as exc:
             failures.append(LiveFailure(target.name, via, str(exc)))
             continue
-        policies[target.name] = replace(policy, bonds=tuple(bonds))
-    return policies, failures
+        states[target.name] = state
+    return policies, states, failures
+
+
+def _attach_states(items: list[Any], states: Mapping[str, Mapping[str, Any]]) -> list[Any]:
+    if not states:
+        return items
+    return [
+        replace(i, desired_state=states[i.node])
+        if isinstance(i, Evidence) and i.node in states
+        else i
+        for i in items
+    ]
 
 
 def _attach_enactments(items: list[Any], policy: Policy, lazy: _Lazy, notify: Notify) -> list[Any]:
@@ -195,8 +213,9 @@ def collect_live(
     policy: Policy,
     reporter: Reporter,
     notify: Notify,
-) -> tuple[list[Any], dict[str, Policy]]:
-    """Evidence (or failure records) per node, and per-node policies for templated NNCPs."""
+) -> list[Any]:
+    """Evidence (or failure records) per node; for a templated NNCP each Evidence carries
+    its node's rendered desired state (``run`` judges the node against that)."""
     try:
         from bondcheck.fleet import collect_fleet
         from bondcheck.transport.factory import make_transport
@@ -209,10 +228,10 @@ def collect_live(
         selecting = _Selecting(request, via, policy, lazy) if early is not None else None
         if selecting is None:
             targets, cluster_nodes = _targets(request, via, policy, lazy, notify)
-            policies, failures = _per_node_policies(policy, targets, lazy, via)
+            policies, states, failures = _per_node_policies(policy, targets, lazy, via)
         else:
             assert early is not None
-            targets, cluster_nodes, policies, failures = early, True, {}, []
+            targets, cluster_nodes, policies, states, failures = early, True, {}, {}, []
         failed = {f.node for f in failures}
         todo = [t for t in targets if t.name not in failed]
         bonds = sorted({b.name for p in [policy, *policies.values()] for b in p.bonds})
@@ -228,10 +247,11 @@ def collect_live(
         if selecting is not None:
             selecting.settle(notify, wait=True)
             targets = selecting.targets
+        collected = _attach_states(collected, states)
         if cluster_nodes:
             collected = _attach_enactments(collected, policy, lazy, notify)
         by_node = {item.node: item for item in [*collected, *failures]}
-        return [by_node[t.name] for t in targets if t.name in by_node], policies
+        return [by_node[t.name] for t in targets if t.name in by_node]
     finally:
         try:
             transport.close()

@@ -103,6 +103,53 @@ def _note(message: str) -> None:
     return None
 
 
+@dataclass(frozen=True)
+class Unrendered:
+    """A node of a templated policy whose evidence holds no rendering of it: not judged."""
+
+    node: str
+    transport: str
+    message: str
+
+
+def per_node_policies(policy: Policy, items: Sequence[Any]) -> tuple[list[Any], dict[str, Policy]]:
+    """Each node's own policy when ``policy`` is templated (capture / ``{{ }}``).
+
+    Such a policy means nothing until kubernetes-nmstate renders it per node; the rendering
+    (NNCE ``status.desiredState``) travels with the node's Evidence, live or saved by
+    ``collect``. A node without one - or with one that names no usable bond - is replaced by
+    an Unrendered record (ERROR, exit 3): judging it against the unrendered template would
+    check nothing and pass.
+    """
+    if not policy.templated:
+        return list(items), {}
+    from bondcheck.errors import PolicyError
+    from bondcheck.policy.desired import node_policy
+
+    out: list[Any] = []
+    policies: dict[str, Policy] = {}
+    for item in items:
+        if not isinstance(item, Evidence):
+            out.append(item)
+            continue
+        if item.desired_state is None:
+            reason = (
+                f"policy {policy.name} is templated and the evidence of {item.node} holds no "
+                "rendering of it (desired-state.json, saved by 'bondcheck collect' from the "
+                "cluster), so the bonds expected on this node are unknown"
+            )
+            out.append(Unrendered(item.node, item.transport, reason))
+            continue
+        try:
+            where = f"{item.node}: rendered desiredState"
+            policies[item.node] = node_policy(policy, item.desired_state, where=where)
+        except PolicyError as exc:
+            out.append(Unrendered(item.node, item.transport, str(exc)))
+            continue
+        out.append(item)
+    return out, policies
+
+
 def gather(
     request: VerifyRequest,
     policy: Policy,
@@ -110,20 +157,21 @@ def gather(
     notify: Callable[[str], None] = _note,
 ) -> tuple[str, list[Any], dict[str, Policy]]:
     """The transport name, one Evidence (or failure record) per node, and per-node policies
-    (only for templated NNCPs read from a cluster)."""
+    (only for templated NNCPs: see per_node_policies)."""
     via = _source(request)
     if via != "capture":
         from bondcheck.live import collect_live
 
-        items, policies = collect_live(request, via, policy, reporter, notify)
-        return via, items, policies
-    from bondcheck.transport.capture import read_capture
+        items = collect_live(request, via, policy, reporter, notify)
+    else:
+        from bondcheck.transport.capture import read_capture
 
-    assert request.from_dir is not None
-    items = read_capture(request.from_dir, [b.name for b in policy.bonds], request.nodes)
-    for item in items:
-        reporter.done(item.node, isinstance(item, Evidence), getattr(item, "message", ""))
-    return via, list(items), {}
+        assert request.from_dir is not None
+        items = read_capture(request.from_dir, [b.name for b in policy.bonds], request.nodes)
+        for item in items:
+            reporter.done(item.node, isinstance(item, Evidence), getattr(item, "message", ""))
+    judged, policies = per_node_policies(policy, items)
+    return via, judged, policies
 
 
 def failure_message(item: Any) -> str:

@@ -355,13 +355,10 @@ class Cluster:
             raise self._error(exc, f"get NNCE {name}") from None
         return obj
 
-    def rendered_bonds(self, policy: Policy, node: str) -> tuple[ExpectedBond, ...]:
-        """The bonds ``node`` must have: the policy's own, or, for a templated policy
-        (capture / ``{{ }}``), those of the node's NNCE ``status.desiredState``."""
-        if not policy.templated:
-            return policy.bonds
-        from bondcheck.policy.loader import expected_bonds_from_desired_state
-
+    def rendered_state(self, policy: Policy, node: str) -> Mapping[str, Any]:
+        """The desired state kubernetes-nmstate rendered for ``node`` from a templated policy
+        (capture / ``{{ }}``): its NNCE ``status.desiredState``. CollectError when the NNCE
+        has not rendered one yet: the bonds expected there are then unknown, not guessed."""
         kube.check_node_name(node)
         name = f"{node}.{policy.name}"
         obj = self.enactment_object(policy.name, node)
@@ -371,7 +368,17 @@ class Cluster:
                 f"{node}: policy {policy.name} is templated and NNCE {name} has no rendered "
                 "desiredState yet, so the bonds expected on this node are unknown"
             )
-        return expected_bonds_from_desired_state(desired, where=f"NNCE {name} status.desiredState")
+        return desired
+
+    def rendered_bonds(self, policy: Policy, node: str) -> tuple[ExpectedBond, ...]:
+        """The bonds ``node`` must have: the policy's own, or, for a templated policy, those
+        of the node's NNCE ``status.desiredState``."""
+        if not policy.templated:
+            return policy.bonds
+        from bondcheck.policy.loader import expected_bonds_from_desired_state
+
+        where = f"NNCE {node}.{policy.name} status.desiredState"
+        return expected_bonds_from_desired_state(self.rendered_state(policy, node), where=where)
 
     # ---------------------------------------------------------------------------- NNS
 

@@ -8,11 +8,12 @@ state of a node's enactment give identical ExpectedBonds.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from bondcheck.errors import PolicyError
 from bondcheck.ifname import ifname_problem
-from bondcheck.model import ExpectedBond
+from bondcheck.model import ExpectedBond, Policy
 from bondcheck.policy.bondconf import bond_conf
 from bondcheck.policy.fields import Fields
 from bondcheck.policy.ifaces import Iface, collect_interfaces
@@ -190,3 +191,13 @@ def expected_bonds_from_desired_state(
         found = f" (found: {', '.join(kinds)})" if kinds else " (the list is empty)"
         raise fields.error("interfaces", f"no bond interface to verify{found}")
     return tuple(bonds)
+
+
+def node_policy(policy: Policy, desired: Mapping[str, Any], *, where: str) -> Policy:
+    """``policy`` as one node must see it: the bonds of that node's rendered desired state.
+
+    A templated NNCP (capture / ``{{ }}``) means nothing until kubernetes-nmstate renders it
+    per node into the NNCE; the cluster path and a saved capture both hand that rendering in
+    here, so a node is judged the same way live and offline. PolicyError when it is unusable.
+    """
+    return replace(policy, bonds=expected_bonds_from_desired_state(desired, where=where))

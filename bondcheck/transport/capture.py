@@ -10,6 +10,8 @@ Layout (DESIGN.md), one directory per node::
                                          bonds known to be absent        (optional)
     DIR/<node>/enactment.json            the node's NNCE condition       (optional)
     DIR/<node>/nns.json                  NodeNetworkState currentState   (optional)
+    DIR/<node>/desired-state.json        the node's NNCE status.desiredState: its own
+                                         rendering of a templated policy (optional)
     DIR/<node>/error.txt                 one line: why the node could not be collected
 
 A node directory without ``proc/net/bonding/<bond>`` means the bond is absent (BOND-PRESENT
@@ -42,7 +44,8 @@ BONDING = Path("proc", "net", "bonding")
 MAX_FILE_BYTES = 8 * 1024 * 1024  # a /proc/net/bonding file is ~2 KiB; ip -j of 500 links ~2 MiB
 _OUTPUT_FILES = ("ip-addr.json", "ip-link.json", "kernel.txt")
 _EVIDENCE_FILES = ("ip-addr.json", "ip-link.json", "kernel.txt", "meta.json", "error.txt")
-_OWNED_FILES = (*_EVIDENCE_FILES, "enactment.json", "nns.json")
+DESIRED_STATE = "desired-state.json"
+_OWNED_FILES = (*_EVIDENCE_FILES, "enactment.json", "nns.json", DESIRED_STATE)
 _NODE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._:@%+\-]{0,252}")
 
 
@@ -197,6 +200,9 @@ def read_node(node_dir: str | Path, node: str, bonds: Sequence[str] = ()) -> Evi
         notes += sos["notes"]  # type: ignore[operator]
     privileged = meta.get("privileged")
     nns = _json(path / "nns.json")
+    desired = _json(path / DESIRED_STATE)
+    if desired is not None and not isinstance(desired, dict):
+        raise CollectError(f"{path / DESIRED_STATE}: not a JSON object")
     return Evidence(
         node=node,
         transport=TRANSPORT,
@@ -208,6 +214,7 @@ def read_node(node_dir: str | Path, node: str, bonds: Sequence[str] = ()) -> Evi
         enactment=_enactment(_json(path / "enactment.json"), path / "enactment.json"),
         nns_state=nns if isinstance(nns, dict) else None,
         notes=notes,
+        desired_state=desired,
     )
 
 
@@ -304,6 +311,9 @@ def write_capture(evidence: Evidence, out_dir: str | Path) -> Path:
         _write(node_dir / "enactment.json", json.dumps(asdict(evidence.enactment), indent=2) + "\n")
     if evidence.nns_state is not None:
         _write(node_dir / "nns.json", json.dumps(dict(evidence.nns_state), indent=2) + "\n")
+    if evidence.desired_state is not None:
+        state = json.dumps(dict(evidence.desired_state), indent=2)
+        _write(node_dir / DESIRED_STATE, state + "\n")
     return node_dir
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+import yaml
 
 import bondcheck.policy.cluster as cluster_mod
 import bondcheck.transport.factory as factory
@@ -19,7 +20,8 @@ from bondcheck.judge import exit_code
 from bondcheck.model import Enactment, NodeTarget, Status
 from bondcheck.policy.cluster import NodeSelection
 from bondcheck.policy.loader import load_policy_file
-from bondcheck.run import VerifyRequest, verify
+from bondcheck.progress import NullReporter
+from bondcheck.run import VerifyRequest, gather, verify
 
 from . import scenarios
 
@@ -44,7 +46,7 @@ class FakeCluster:
     def enactments(self, policy, nodes=()):
         return {n: Enactment(node=n, policy=policy.name, status=self.enactment) for n in nodes}
 
-    def rendered_bonds(self, policy, node):
+    def rendered_state(self, policy, node):
         if node not in self.rendered:
             raise CollectError(f"{node}: NNCE has no rendered desiredState yet")
         return self.rendered[node]
@@ -119,7 +121,8 @@ def test_ssh_with_named_nodes_needs_no_cluster(monkeypatch, wire):
 
 def test_templated_policy_is_judged_per_node(wire):
     policy = load_policy_file(str(scenarios.POLICY))
-    cluster = FakeCluster(["w0", "w1"], rendered={"w0": policy.bonds})
+    rendering = yaml.safe_load(scenarios.POLICY.read_text())["spec"]["desiredState"]
+    cluster = FakeCluster(["w0", "w1"], rendered={"w0": rendering})
     cluster.policy = replace(policy, templated=True)
     transport = FakeTransport({"w0": scenarios.healthy_text(), "w1": scenarios.healthy_text()})
     wire(cluster, transport)
@@ -130,6 +133,10 @@ def test_templated_policy_is_judged_per_node(wire):
     assert by_node["w0"].status is Status.PASS
     assert by_node["w1"].status is Status.ERROR
     assert "no rendered desiredState" in (by_node["w1"].error or "")
+    # The rendering travels with the evidence, so `collect` can save it for offline verify.
+    items = gather(VerifyRequest(policy_name="worker-bond-lacp", via="handler-exec"),
+                   cluster.policy, NullReporter())[1]  # fmt: skip
+    assert [getattr(i, "desired_state", None) for i in items][0] == rendering
 
 
 def test_a_policy_that_selects_no_node_is_an_input_error(wire):
