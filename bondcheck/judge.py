@@ -115,6 +115,7 @@ def judge_node(
     bond_checks = [c for c in selected if getattr(c, "scope", "bond") == "bond"]
     node_checks = [c for c in selected if getattr(c, "scope", "bond") == "node"]
     nns = evidence.nns_state
+    results: list[CheckResult]
     if nns is not None:
         from bondcheck.transport.nns import ip_state_from_nns
 
@@ -139,7 +140,8 @@ def judge_node(
                     None if text is None else parse_bonding(text, name=expected.name, source=source)
                 )
             except ParseError as exc:
-                first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+                lines = (text or "").splitlines()
+                first = next((ln.strip() for ln in lines if ln.strip()), "")
                 results.append(_parse_error(str(exc), bond=expected.name, evidence=first or None))
                 continue
         ctx = CheckContext(

@@ -52,9 +52,9 @@ def requested_command(args: Sequence[str]) -> str | None:
 def _click_exceptions() -> Any:
     """Click's exception module (vendored inside newer Typer releases, separate in older)."""
     try:
-        from typer._click import exceptions  # type: ignore[import-not-found]
+        from typer._click import exceptions  # type: ignore[import-not-found,unused-ignore]
     except ImportError:  # pragma: no cover - typer < 0.20 uses the click package
-        from click import exceptions  # type: ignore[no-redef]
+        from click import exceptions  # type: ignore[no-redef,import-not-found,unused-ignore]
     return exceptions
 
 

@@ -111,7 +111,7 @@ def split_sections(output: str, nonce: str) -> tuple[dict[str, Section], bool]:
         what = match["what"]
         if what == "begin":
             current, buf = match["section"], []
-        elif what == "end" and current == match["section"]:
+        elif what == "end" and current is not None and current == match["section"]:
             text = "".join(buf)
             # end() prints one newline of its own so the marker always starts a line.
             text = text[:-1] if text.endswith("\n") else text
