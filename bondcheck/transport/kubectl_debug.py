@@ -1,7 +1,7 @@
 """``--via kubectl-debug``: read a node through ``kubectl debug node/<name> --profile=sysadmin``.
 
 For clusters without ``oc``. The machinery (timeout, process-group kill, cleanup by nonce,
-stderr to one line) is DebugPodTransport in oc_debug.py; what differs is kubectl itself:
+stderr to one line) is DebugPodTransport in debug_pod.py; what differs is kubectl itself:
 
 * ``--image`` is required (kubectl has no default). bondcheck defaults to ``DEFAULT_IMAGE``,
   a pinned busybox: the script runs ``chroot /host sh -c …``, so every tool it uses (sh, cat,
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from bondcheck.transport.oc_debug import DebugPodTransport
+from bondcheck.transport.debug_pod import DebugPodTransport
 
 DEFAULT_IMAGE = "docker.io/library/busybox:1.36"
 

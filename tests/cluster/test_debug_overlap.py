@@ -152,11 +152,11 @@ def test_close_waits_for_a_cli_that_is_being_started(
     The pause after Popen stands for a worker thread that the OS does not schedule for a
     moment while oc (a fast binary) has already created its pod.
     """
-    import bondcheck.transport.oc_debug as oc_debug
+    import bondcheck.transport.debug_pod as debug_pod
 
     debug_cli.set(HANG_NODES="worker-0")
     spawned = threading.Event()
-    real_popen = oc_debug.subprocess.Popen
+    real_popen = debug_pod.subprocess.Popen
 
     class SlowToRegister(real_popen):  # type: ignore[misc, valid-type]
         def __init__(self, *args: object, **kwargs: object) -> None:
@@ -164,7 +164,7 @@ def test_close_waits_for_a_cli_that_is_being_started(
             spawned.set()
             time.sleep(0.5)
 
-    monkeypatch.setattr(oc_debug.subprocess, "Popen", SlowToRegister)
+    monkeypatch.setattr(debug_pod.subprocess, "Popen", SlowToRegister)
     transport = OcDebugTransport(TransportOptions(debug_namespace="bondcheck"))
     errors: list[BaseException] = []
 
