@@ -183,6 +183,20 @@ def failure_message(item: Any) -> str:
     return str(item)
 
 
+def _report_notes(policy: Policy, policies: Mapping[str, Policy] | None) -> tuple[str, ...]:
+    """The policy's notes and its bonds' notes (``bond0: ...``), each once, in order.
+
+    A templated policy is known through its per-node renderings; when there are some, they
+    stand in for the template, whose notes may still hold ``{{ ... }}`` text.
+    """
+    sources = list(policies.values()) if policy.templated and policies else [policy]
+    notes: list[str] = []
+    for source in sources:
+        notes.extend(source.notes)
+        notes.extend(f"{bond.name}: {note}" for bond in source.bonds for note in bond.notes)
+    return tuple(dict.fromkeys(notes))
+
+
 def build_report(
     policy: Policy,
     items: Sequence[Any],
@@ -194,7 +208,9 @@ def build_report(
 ) -> Report:
     """Judge every Evidence; every other item is a node whose evidence was not collected.
 
-    ``policies`` holds a node's own rendering of a templated policy, when it has one."""
+    ``policies`` holds a node's own rendering of a templated policy, when it has one. The
+    report's notes (once per report, never verdicts) say what the policy holds that
+    bondcheck does not verify and how its bonds were read."""
     from bondcheck.judge import failed_node, judge_node
 
     only, skip = list(only), list(skip)
@@ -211,7 +227,12 @@ def build_report(
                     failure_message(item),
                 )
             )
-    return Report(policy=policy.name, tool_version=__version__, nodes=tuple(nodes))
+    return Report(
+        policy=policy.name,
+        tool_version=__version__,
+        nodes=tuple(nodes),
+        notes=_report_notes(policy, policies),
+    )
 
 
 def verify(

@@ -51,7 +51,12 @@ class ExpectedBond:
 
 @dataclass(frozen=True)
 class Policy:
-    """A NodeNetworkConfigurationPolicy reduced to what bondcheck verifies."""
+    """A NodeNetworkConfigurationPolicy reduced to what bondcheck verifies.
+
+    ``notes`` names what the policy holds that bondcheck does not verify (an Open vSwitch
+    bond lives in OVS, not in /proc/net/bonding), one line each: a report that omitted it
+    would look complete while part of the policy went unchecked.
+    """
 
     name: str
     bonds: tuple[ExpectedBond, ...]
@@ -60,6 +65,7 @@ class Policy:
     generation: int | None = None
     templated: bool = False  # uses capture / {{ }}: the per-node NNCE holds the real state
     source: str = ""  # "cluster" or the file path
+    notes: tuple[str, ...] = ()  # what the policy holds that bondcheck does not verify
 
 
 @dataclass(frozen=True)

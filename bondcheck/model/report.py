@@ -82,8 +82,14 @@ class NodeReport:
 
 @dataclass(frozen=True)
 class Report:
-    """The whole run: what the output formats render and the exit code is computed from."""
+    """The whole run: what the output formats render and the exit code is computed from.
+
+    ``notes`` are about the policy, not a node (what it holds that bondcheck does not verify,
+    how its bonds were read), so every format shows them once per report. They are never
+    verdicts: the exit code ignores them.
+    """
 
     policy: str
     tool_version: str
     nodes: tuple[NodeReport, ...] = ()
+    notes: tuple[str, ...] = ()

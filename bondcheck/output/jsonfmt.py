@@ -1,8 +1,8 @@
 """``-o json``: the verify contract of DESIGN.md (schema_version 1).
 
 The names fixed by the contract are never renamed; fields added here (``evidence`` per result,
-``counts`` and ``notes`` per node) are additive, so a consumer written against the contract
-keeps working.
+``counts`` and ``notes`` per node, ``notes`` of the report) are additive, so a consumer
+written against the contract keeps working.
 """
 
 from __future__ import annotations
@@ -48,12 +48,15 @@ def node_to_json(node: NodeReport) -> dict[str, Any]:
 
 
 def report_to_json(report: Report) -> dict[str, Any]:
-    """The whole ``bondcheck verify -o json`` object."""
+    """The whole ``bondcheck verify -o json`` object. ``notes`` (additive) are about the
+    policy, once per report: what it holds that bondcheck does not verify, how its bonds were
+    read. ``nodes`` stays the last key so ``write`` can stream it."""
     return {
         "schema_version": SCHEMA_VERSION,
         "policy": report.policy,
         "tool_version": report.tool_version,
         "summary": node_counts(report),
+        "notes": list(report.notes),
         "nodes": [node_to_json(n) for n in report.nodes],
     }
 
@@ -62,7 +65,7 @@ def write(report: Report, stream: TextIO) -> None:
     """Pretty-printed JSON with a trailing newline (stable key order for diffs), one node at
     a time: the same bytes as ``json.dumps(report_to_json(report), indent=2)``, but a fleet
     of hundreds of nodes never holds more than one node's JSON text in memory."""
-    head = report_to_json(Report(report.policy, report.tool_version))
+    head = report_to_json(Report(report.policy, report.tool_version, notes=report.notes))
     head["summary"] = node_counts(report)
     text = json.dumps(head, indent=2)
     empty = '"nodes": []\n}'

@@ -13,7 +13,11 @@ Mapping (what CI dashboards show):
 * a node whose evidence could not be collected -> one testcase named ``collect`` with
   ``<error>``;
 * the node's notes (what the collection said about its evidence) -> the suite's
-  ``<system-out>``, one ``note: ...`` line each.
+  ``<system-out>``, one ``note: ...`` line each;
+* the report's notes (about the policy: what bondcheck does not verify) -> one
+  ``<property name="note">`` each in every suite's ``<properties>``, next to ``policy``.
+  JUnit has no report-level place a dashboard shows, and the suite properties are where the
+  policy already is.
 
 Testcases are named ``<CHECK-ID> <bond>[/<port>]`` with classname ``bondcheck.<node>`` so
 dashboards group by node. Built with xml.etree, so the document is always well formed;
@@ -71,13 +75,14 @@ def _testcase(parent: ET.Element, node: str, result: CheckResult) -> None:
         ET.SubElement(case, "system-out").text = "WARN " + text
 
 
-def _suite(root: ET.Element, node: NodeReport, policy: str) -> tuple[int, int, int, int]:
+def _suite(root: ET.Element, node: NodeReport, report: Report) -> tuple[int, int, int, int]:
     suite = ET.SubElement(root, "testsuite", name=_clean(node.node))
     props = ET.SubElement(suite, "properties")
     for key, value in (
-        ("policy", policy),
+        ("policy", report.policy),
         ("transport", node.transport),
         ("node_status", node.status.value),
+        *(("note", text) for text in report.notes),
     ):
         ET.SubElement(props, "property", name=key, value=_clean(value))
     if node.error is not None:
@@ -108,7 +113,7 @@ def render(report: Report) -> str:
     root = ET.Element("testsuites", name=_clean(f"bondcheck verify {report.policy}"))
     totals = [0, 0, 0, 0]
     for node in report.nodes:
-        for i, value in enumerate(_suite(root, node, report.policy)):
+        for i, value in enumerate(_suite(root, node, report)):
             totals[i] += value
     for key, value in zip(("tests", "failures", "errors", "skipped"), totals, strict=True):
         root.set(key, str(value))

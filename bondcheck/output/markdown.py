@@ -1,6 +1,7 @@
 """``-o markdown``: a report to paste into a change ticket.
 
-A heading, the per-node summary table, then the findings of each node that needs attention
+A heading, the policy's notes (what bondcheck does not verify), the per-node summary table,
+then the findings of each node that needs attention
 (evidence in code spans, so kernel lines survive the ticket system), then the remediation of
 each failing check once, with the nodes it applies to (a ticket reads better without the same
 paragraph under every port). Plain text only: no ANSI, no HTML.
@@ -60,6 +61,10 @@ def render(report: Report, *, verbose: bool = False) -> str:
         + ", ".join(f"{counts[s.value]} {s.value}" for s in NODE_STATUSES)
         + ".",
         "",
+    ]
+    if report.notes:
+        out += [*(f"- note: {safe(text)}" for text in report.notes), ""]
+    out += [
         "| Node | Transport | Status | Pass | Warn | Fail | Skip | Error |",
         "|---|---|---|---:|---:|---:|---:|---:|",
     ]

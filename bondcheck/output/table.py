@@ -1,8 +1,9 @@
 """``-o table`` (the default): what an engineer reads in a terminal at 3 a.m.
 
 A per-node summary table, then every finding that needs attention (check ID, bond/port, the
-message, the kernel line that shows it, the remediation), then one summary line. Passing
-results are listed only with ``--verbose``. Colour comes from Rich, which turns it off when
+message, the kernel line that shows it, the remediation), then the policy's notes (what
+bondcheck does not verify), then one summary line. Passing results are listed only with
+``--verbose``. Colour comes from Rich, which turns it off when
 the stream is not a terminal and honours NO_COLOR / FORCE_COLOR; this module never forces it.
 """
 
@@ -120,10 +121,17 @@ def _listed(node: NodeReport, verbose: bool) -> bool:
 
 def render(report: Report, console: Console, *, verbose: bool = False) -> None:
     """Print the report on ``console`` (stdout or a file; colour decided by the console)."""
+    from rich.markup import escape
+
     console.print(_summary_table(report))
     for node in report.nodes:
         if _listed(node, verbose):
             console.print()
             _print_node(console, node, verbose)
+    if report.notes:
+        # Not dim like a node's notes: an unverified OVS bond is what a reader must not miss.
+        console.print()
+        for text in report.notes:
+            console.print(f"note: {escape(safe(text))}", soft_wrap=True)
     console.print()
     console.print(summary_line(report), soft_wrap=True, markup=False, highlight=False)

@@ -1,5 +1,5 @@
 """An nmstate desired state (NNCP ``spec.desiredState`` or NNCE ``status.desiredState``)
-reduced to the bonds bondcheck verifies.
+reduced to the bonds bondcheck verifies, plus notes on what it holds that bondcheck does not.
 
 Shared by the file path and the cluster path, so a policy read from disk and the rendered
 state of a node's enactment give identical ExpectedBonds.
@@ -16,11 +16,47 @@ from bondcheck.ifname import ifname_problem
 from bondcheck.model import ExpectedBond, Policy
 from bondcheck.policy.bondconf import bond_conf
 from bondcheck.policy.fields import Fields
-from bondcheck.policy.ifaces import Iface, collect_interfaces
+from bondcheck.policy.ifaces import Iface, OvsBond, collect_interfaces, ovs_bonds
 from bondcheck.policy.ipblock import expected_ip
 from bondcheck.policy.upper import ip_home
 
 UNTYPED_ABSENT_NOTE = "no 'type' given for this removal: taken to be the bond being removed"
+
+
+def _ovs_label(bond: OvsBond) -> str:
+    return f"{bond.name} of ovs-bridge {bond.bridge}"
+
+
+def unverified_notes(desired: object) -> tuple[str, ...]:
+    """What ``desired`` holds that bondcheck does not verify, one line each; never raises.
+
+    Today that is Open vSwitch bonds: they live in OVS, so /proc/net/bonding never shows
+    them, and a report that left them out silently would read as full coverage. Malformed
+    input gives whatever can be read; the normal validation reports what is wrong with it.
+    """
+    notes = []
+    for bond in ovs_bonds(desired):
+        details = [f"mode {bond.mode}"] if bond.mode else []
+        if bond.ports:
+            details.append(f"ports {', '.join(bond.ports)}")
+        shown = f" ({'; '.join(details)})" if details else ""
+        notes.append(
+            f"OVS bond {_ovs_label(bond)}{shown} is not verified: bondcheck reads kernel bonds "
+            f"(/proc/net/bonding); check it with ovs-appctl bond/show {bond.name}"
+        )
+    return tuple(dict.fromkeys(notes))
+
+
+def _ovs_only(bonds: list[OvsBond]) -> str:
+    """Why a state whose only bonds are OVS bonds has nothing for bondcheck to verify."""
+    if len(bonds) == 1:
+        what = f"OVS bond {_ovs_label(bonds[0])} is an Open vSwitch bond"
+        hint = f"check it with ovs-appctl bond/show {bonds[0].name}"
+    else:
+        labels = [_ovs_label(b) for b in bonds]
+        what = f"OVS bonds {', '.join(labels[:-1])} and {labels[-1]} are Open vSwitch bonds"
+        hint = "check each with ovs-appctl bond/show PORT"
+    return f"no kernel bond to verify: {what}, which bondcheck does not read ({hint})"
 
 
 def has_template(value: object) -> bool:
@@ -78,7 +114,9 @@ def _validated_name(name: str, rel: str, fields: Fields) -> str:
 
 
 def _port_notes(ports: tuple[str, ...], ifaces: list[Iface], fields: Fields) -> list[str]:
-    """What the policy says about the bond's ports where it declares them as interfaces."""
+    """What the policy says about the bond's ports that a reader should know: a port declared
+    in a state other than up, or with an address (a bond port should carry none). A routine
+    declaration (ethernet, IP disabled) is not worth a line in every report."""
     notes = []
     for port in ports:
         for iface in ifaces:
@@ -91,18 +129,11 @@ def _port_notes(ports: tuple[str, ...], ifaces: list[Iface], fields: Fields) -> 
                 notes.append(f"port {port}: declared as {kind} with state {iface.state}")
             blocks = (("IPv4", ipv4), ("IPv6", ipv6))
             enabled = [label for label, block in blocks if block is not None and block.enabled]
-            disabled = [label for label, block in blocks if block is not None and not block.enabled]
             if enabled:
                 notes.append(
                     f"port {port}: declared as {kind} with {' and '.join(enabled)} enabled; "
                     "a bond port should carry no address"
                 )
-            elif disabled:
-                notes.append(
-                    f"port {port}: declared as {kind} with {' and '.join(disabled)} disabled"
-                )
-            else:
-                notes.append(f"port {port}: declared as {kind}")
     return notes
 
 
@@ -187,6 +218,9 @@ def expected_bonds_from_desired_state(
         seen[iface.name] = iface
         bonds.append(_expected_bond(iface, notes, ifaces, fields))
     if not bonds:
+        ovs = ovs_bonds(desired)
+        if ovs:
+            raise fields.error("interfaces", _ovs_only(ovs))
         kinds = sorted({i.type or "untyped" for i in ifaces})
         found = f" (found: {', '.join(kinds)})" if kinds else " (the list is empty)"
         raise fields.error("interfaces", f"no bond interface to verify{found}")
@@ -199,5 +233,10 @@ def node_policy(policy: Policy, desired: Mapping[str, Any], *, where: str) -> Po
     A templated NNCP (capture / ``{{ }}``) means nothing until kubernetes-nmstate renders it
     per node into the NNCE; the cluster path and a saved capture both hand that rendering in
     here, so a node is judged the same way live and offline. PolicyError when it is unusable.
+    Its notes are those of the rendering too: the template may name what the node does not.
     """
-    return replace(policy, bonds=expected_bonds_from_desired_state(desired, where=where))
+    return replace(
+        policy,
+        bonds=expected_bonds_from_desired_state(desired, where=where),
+        notes=unverified_notes(desired),
+    )

@@ -57,15 +57,87 @@ def collect_interfaces(desired: Mapping[str, object], fields: Fields) -> list[If
     return result
 
 
-def bridge_port_names(iface: Iface) -> list[str]:
-    """Names under ``bridge.port[].name`` of a linux-bridge or ovs-bridge entry."""
-    bridge = iface.raw.get("bridge")
+def _bridge_ports(entry: Mapping[str, object]) -> list[object]:
+    """The raw ``bridge.port`` list (nmstate also reads it as ``ports``); [] when malformed."""
+    bridge = entry.get("bridge")
     if not isinstance(bridge, Mapping):
         return []
     ports = bridge.get("port") or bridge.get("ports")
-    if not isinstance(ports, list):
-        return []
+    return ports if isinstance(ports, list) else []
+
+
+def bridge_port_names(iface: Iface) -> list[str]:
+    """Names under ``bridge.port[].name`` of a linux-bridge or ovs-bridge entry."""
+    ports = _bridge_ports(iface.raw)
     return [p["name"] for p in ports if isinstance(p, Mapping) and isinstance(p.get("name"), str)]
+
+
+@dataclass(frozen=True)
+class OvsBond:
+    """An Open vSwitch bond: a ``bridge.port[]`` entry with ``link-aggregation``.
+
+    It lives in the OVS database and ovs-vswitchd, not in the kernel bonding driver, so
+    /proc/net/bonding never shows it; bondcheck can only say that it is there.
+    """
+
+    bridge: str
+    name: str
+    mode: str | None
+    ports: tuple[str, ...]
+
+
+def _text(value: object, default: str) -> str:
+    return value.strip() if isinstance(value, str) and value.strip() else default
+
+
+def _ovs_bond_port_names(conf: Mapping[str, object]) -> tuple[str, ...]:
+    """``port[].name`` (alias ``ports``; ``slaves`` in nmstate 1.x) of an OVS bond section."""
+    raw = next((conf[k] for k in ("port", "ports", "slaves") if conf.get(k) is not None), None)
+    if not isinstance(raw, list):
+        return ()
+    names = [p.get("name") if isinstance(p, Mapping) else p for p in raw]
+    return tuple(n.strip() for n in names if isinstance(n, str) and n.strip())
+
+
+def ovs_bonds(desired: object) -> list[OvsBond]:
+    """Every OVS bond of a desired state, in policy order; never raises.
+
+    Malformed input yields what can be read: reporting it is the job of the normal
+    validation (``collect_interfaces`` and friends), and a note must never hide that error
+    behind one of its own. Bridges in state ``absent`` (being removed) or ``ignore`` (not
+    managed by nmstate) hold nothing to verify and are skipped. The section is read only as
+    ``link-aggregation``: nmstate's OvsBridgePortConfig has no ``bond`` alias for it (unlike
+    a kernel bond's ``bond`` alias) and rejects unknown keys, so nothing else is an OVS bond.
+    """
+    if not isinstance(desired, Mapping):
+        return []
+    entries = desired.get("interfaces")
+    if not isinstance(entries, list):
+        return []
+    found: list[OvsBond] = []
+    for entry in entries:
+        if not isinstance(entry, Mapping):
+            continue
+        kind = _text(entry.get("type"), "").lower()
+        state = _text(entry.get("state"), "up").lower()
+        if kind not in ("ovs-bridge", "") or state in ("absent", "ignore"):
+            continue
+        bridge = _text(entry.get("name"), "<unnamed>")
+        for port in _bridge_ports(entry):
+            if not isinstance(port, Mapping):
+                continue
+            conf = port.get("link-aggregation")
+            if not isinstance(conf, Mapping):
+                continue
+            found.append(
+                OvsBond(
+                    bridge=bridge,
+                    name=_text(port.get("name"), "<unnamed>"),
+                    mode=_text(conf.get("mode"), "") or None,
+                    ports=_ovs_bond_port_names(conf),
+                )
+            )
+    return found
 
 
 def vlan_base(iface: Iface) -> str | None:

@@ -16,7 +16,11 @@ from typing import Any
 
 from bondcheck.errors import InputError, PolicyError
 from bondcheck.model import ExpectedBond, Policy
-from bondcheck.policy.desired import expected_bonds_from_desired_state, has_template
+from bondcheck.policy.desired import (
+    expected_bonds_from_desired_state,
+    has_template,
+    unverified_notes,
+)
 from bondcheck.policy.fields import Fields, type_name
 from bondcheck.policy.yamlio import load_yaml_documents
 
@@ -122,6 +126,7 @@ def policy_from_object(obj: Mapping[str, Any], *, source: str) -> Policy:
         generation=generation,
         templated=templated,
         source=source,
+        notes=unverified_notes(desired),
     )
 
 
@@ -129,7 +134,14 @@ def _policy_from_desired_state(doc: Mapping[str, Any], *, name: str, source: str
     """A plain nmstate document (top-level ``interfaces:``) as a policy for every node."""
     templated = has_template(doc)
     bonds = _bonds(doc, f"policy {name}:", templated)
-    return Policy(name=name, bonds=bonds, api_version="", templated=templated, source=source)
+    return Policy(
+        name=name,
+        bonds=bonds,
+        api_version="",
+        templated=templated,
+        source=source,
+        notes=unverified_notes(doc),
+    )
 
 
 # --------------------------------------------------------------------------------------------
