@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from bondcheck.errors import BondcheckError, InputError
+from bondcheck.errors import BondcheckError, CollectError, InputError
 from bondcheck.model import Evidence, NodeTarget, Policy
 from bondcheck.policy.desired import node_policy
 from bondcheck.progress import Reporter
@@ -49,28 +49,37 @@ class LiveFailure:
 
 
 class _Lazy:
-    """One Cluster per run, created on first use (building it reads the kubeconfig)."""
+    """One Cluster per run, created on first use (building it reads the kubeconfig).
+
+    Thread-safe: node selection may run on a thread of its own (see _Selecting) while the
+    run ends early (Ctrl-C, a failed collection); a Cluster built after ``close()`` is
+    closed at once and the caller gets CollectError instead of a client nobody closes.
+    """
 
     def __init__(self, request: VerifyRequest) -> None:
         self._request = request
         self._cluster: Cluster | None = None
-
-    @property
-    def used(self) -> bool:
-        return self._cluster is not None
+        self._lock = threading.Lock()
+        self._closed = False
 
     def get(self) -> Cluster:
-        if self._cluster is None:
-            try:
-                from bondcheck.policy.cluster import Cluster
-            except ImportError:
-                raise InputError("reading the cluster is not available in this build") from None
-            self._cluster = Cluster.from_options(self._request.options)
-        return self._cluster
+        with self._lock:
+            if self._closed:
+                raise CollectError("interrupted: the run is ending")
+            if self._cluster is None:
+                try:
+                    from bondcheck.policy.cluster import Cluster
+                except ImportError:
+                    raise InputError("reading the cluster is not available in this build") from None
+                self._cluster = Cluster.from_options(self._request.options)
+            return self._cluster
 
     def close(self) -> None:
-        if self._cluster is not None:
-            self._cluster.close()
+        with self._lock:
+            self._closed = True
+            cluster, self._cluster = self._cluster, None
+        if cluster is not None:
+            cluster.close()
 
 
 def cluster_policy(request: VerifyRequest) -> Policy:
@@ -124,11 +133,13 @@ def _per_node_policies(
     return policies, states, failures
 
 
-def _attach_states(items: list[Any], states: Mapping[str, Mapping[str, Any]]) -> list[Any]:
+def _attach_states(
+    items: list[Any], states: Mapping[str, Mapping[str, Any]], policy: Policy
+) -> list[Any]:
     if not states:
         return items
     return [
-        replace(i, desired_state=states[i.node])
+        replace(i, desired_state=states[i.node], rendered_for=policy.name)
         if isinstance(i, Evidence) and i.node in states
         else i
         for i in items
@@ -247,7 +258,7 @@ def collect_live(
         if selecting is not None:
             selecting.settle(notify, wait=True)
             targets = selecting.targets
-        collected = _attach_states(collected, states)
+        collected = _attach_states(collected, states, policy)
         if cluster_nodes:
             collected = _attach_enactments(collected, policy, lazy, notify)
         by_node = {item.node: item for item in [*collected, *failures]}

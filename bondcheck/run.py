@@ -140,6 +140,13 @@ def per_node_policies(policy: Policy, items: Sequence[Any]) -> tuple[list[Any], 
             )
             out.append(Unrendered(item.node, item.transport, reason))
             continue
+        if item.rendered_for != policy.name:
+            reason = (
+                f"policy {policy.name} is templated and the rendering saved with {item.node} "
+                f"is of policy {item.rendered_for}, so the bonds expected on this node are unknown"
+            )
+            out.append(Unrendered(item.node, item.transport, reason))
+            continue
         try:
             where = f"{item.node}: rendered desiredState"
             policies[item.node] = node_policy(policy, item.desired_state, where=where)
@@ -186,10 +193,10 @@ def failure_message(item: Any) -> str:
 def _report_notes(policy: Policy, policies: Mapping[str, Policy] | None) -> tuple[str, ...]:
     """The policy's notes and its bonds' notes (``bond0: ...``), each once, in order.
 
-    A templated policy is known through its per-node renderings; when there are some, they
-    stand in for the template, whose notes may still hold ``{{ ... }}`` text.
+    A templated policy is known only through its per-node renderings: they stand in for the
+    template, whose notes may still hold ``{{ ... }}`` text (no rendering, no notes).
     """
-    sources = list(policies.values()) if policy.templated and policies else [policy]
+    sources = list((policies or {}).values()) if policy.templated else [policy]
     notes: list[str] = []
     for source in sources:
         notes.extend(source.notes)

@@ -42,16 +42,23 @@ def unverified_notes(desired: object) -> tuple[str, ...]:
         shown = f" ({'; '.join(details)})" if details else ""
         notes.append(
             f"OVS bond {_ovs_label(bond)}{shown} is not verified: bondcheck reads kernel bonds "
-            f"(/proc/net/bonding); check it with ovs-appctl bond/show {bond.name}"
+            f"(/proc/net/bonding); {_show_hint(bond)}"
         )
     return tuple(dict.fromkeys(notes))
+
+
+def _show_hint(bond: OvsBond) -> str:
+    """The command to look at the bond with; only for a name that is safe to paste."""
+    if ifname_problem(bond.name) is None:
+        return f"check it with ovs-appctl bond/show {bond.name}"
+    return "check it with ovs-appctl bond/list"
 
 
 def _ovs_only(bonds: list[OvsBond]) -> str:
     """Why a state whose only bonds are OVS bonds has nothing for bondcheck to verify."""
     if len(bonds) == 1:
         what = f"OVS bond {_ovs_label(bonds[0])} is an Open vSwitch bond"
-        hint = f"check it with ovs-appctl bond/show {bonds[0].name}"
+        hint = _show_hint(bonds[0])
     else:
         labels = [_ovs_label(b) for b in bonds]
         what = f"OVS bonds {', '.join(labels[:-1])} and {labels[-1]} are Open vSwitch bonds"

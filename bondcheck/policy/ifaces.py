@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bondcheck.ifname import ifname_problem
 from bondcheck.policy.fields import Fields, type_name
 
 STATES = ("up", "down", "absent", "ignore")
@@ -90,13 +92,32 @@ def _text(value: object, default: str) -> str:
     return value.strip() if isinstance(value, str) and value.strip() else default
 
 
+#: Shown instead of a name that is not a valid interface name. A note is copied into
+#: terminals, tickets and shells (its ovs-appctl hint), so policy text never reaches it raw.
+INVALID_NAME = "(invalid name)"
+_MODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+
+
+def _name(value: object, default: str = "(unnamed)") -> str:
+    """A name from the policy as a note may show it: valid interface names only."""
+    text = _text(value, default)
+    return text if text == default or ifname_problem(text) is None else INVALID_NAME
+
+
+def _mode(value: object) -> str | None:
+    text = _text(value, "").lower()
+    if not text:
+        return None
+    return text if _MODE.fullmatch(text) else "(invalid mode)"
+
+
 def _ovs_bond_port_names(conf: Mapping[str, object]) -> tuple[str, ...]:
     """``port[].name`` (alias ``ports``; ``slaves`` in nmstate 1.x) of an OVS bond section."""
     raw = next((conf[k] for k in ("port", "ports", "slaves") if conf.get(k) is not None), None)
     if not isinstance(raw, list):
         return ()
     names = [p.get("name") if isinstance(p, Mapping) else p for p in raw]
-    return tuple(n.strip() for n in names if isinstance(n, str) and n.strip())
+    return tuple(_name(n) for n in names if isinstance(n, str) and n.strip())
 
 
 def ovs_bonds(desired: object) -> list[OvsBond]:
@@ -122,7 +143,7 @@ def ovs_bonds(desired: object) -> list[OvsBond]:
         state = _text(entry.get("state"), "up").lower()
         if kind not in ("ovs-bridge", "") or state in ("absent", "ignore"):
             continue
-        bridge = _text(entry.get("name"), "<unnamed>")
+        bridge = _name(entry.get("name"))
         for port in _bridge_ports(entry):
             if not isinstance(port, Mapping):
                 continue
@@ -132,8 +153,8 @@ def ovs_bonds(desired: object) -> list[OvsBond]:
             found.append(
                 OvsBond(
                     bridge=bridge,
-                    name=_text(port.get("name"), "<unnamed>"),
-                    mode=_text(conf.get("mode"), "") or None,
+                    name=_name(port.get("name")),
+                    mode=_mode(conf.get("mode")),
                     ports=_ovs_bond_port_names(conf),
                 )
             )

@@ -10,8 +10,9 @@ Layout (DESIGN.md), one directory per node::
                                          bonds known to be absent        (optional)
     DIR/<node>/enactment.json            the node's NNCE condition       (optional)
     DIR/<node>/nns.json                  NodeNetworkState currentState   (optional)
-    DIR/<node>/desired-state.json        the node's NNCE status.desiredState: its own
-                                         rendering of a templated policy (optional)
+    DIR/<node>/desired-state.json        {"policy": NAME, "desiredState": {...}}: the node's
+                                         own rendering of templated policy NAME, from its
+                                         NNCE status.desiredState (optional)
     DIR/<node>/error.txt                 one line: why the node could not be collected
 
 A node directory without ``proc/net/bonding/<bond>`` means the bond is absent (BOND-PRESENT
@@ -108,6 +109,22 @@ def _json(path: Path) -> Any:
         return json.loads(text)
     except ValueError as exc:
         raise CollectError(f"{path}: not JSON ({exc})") from None
+    except RecursionError:
+        raise CollectError(f"{path}: JSON nested too deeply") from None
+
+
+def _rendering(data: Any, path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """The saved rendering and the policy it renders (``write_capture``'s wrapper)."""
+    if data is None:
+        return None, None
+    state = data.get("desiredState") if isinstance(data, dict) else None
+    policy = data.get("policy") if isinstance(data, dict) else None
+    if not isinstance(state, dict) or not isinstance(policy, str):
+        raise CollectError(
+            f'{path}: expected {{"policy": NAME, "desiredState": {{...}}}} '
+            "as 'bondcheck collect' saves it"
+        )
+    return state, policy
 
 
 def _looks_like_node(path: Path) -> bool:
@@ -200,9 +217,7 @@ def read_node(node_dir: str | Path, node: str, bonds: Sequence[str] = ()) -> Evi
         notes += sos["notes"]  # type: ignore[operator]
     privileged = meta.get("privileged")
     nns = _json(path / "nns.json")
-    desired = _json(path / DESIRED_STATE)
-    if desired is not None and not isinstance(desired, dict):
-        raise CollectError(f"{path / DESIRED_STATE}: not a JSON object")
+    desired, rendered_for = _rendering(_json(path / DESIRED_STATE), path / DESIRED_STATE)
     return Evidence(
         node=node,
         transport=TRANSPORT,
@@ -215,6 +230,7 @@ def read_node(node_dir: str | Path, node: str, bonds: Sequence[str] = ()) -> Evi
         nns_state=nns if isinstance(nns, dict) else None,
         notes=notes,
         desired_state=desired,
+        rendered_for=rendered_for,
     )
 
 
@@ -312,8 +328,8 @@ def write_capture(evidence: Evidence, out_dir: str | Path) -> Path:
     if evidence.nns_state is not None:
         _write(node_dir / "nns.json", json.dumps(dict(evidence.nns_state), indent=2) + "\n")
     if evidence.desired_state is not None:
-        state = json.dumps(dict(evidence.desired_state), indent=2)
-        _write(node_dir / DESIRED_STATE, state + "\n")
+        saved = {"policy": evidence.rendered_for, "desiredState": dict(evidence.desired_state)}
+        _write(node_dir / DESIRED_STATE, json.dumps(saved, indent=2) + "\n")
     return node_dir
 
 

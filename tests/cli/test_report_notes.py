@@ -79,9 +79,15 @@ def test_templated_policy_notes_come_from_each_node_rendering_deduplicated() -> 
     }
     untyped = {"name": "bond9", "state": "absent"}
     items = [
-        Evidence("w0", "capture", desired_state={"interfaces": [bond, ovs]}),
-        Evidence("w1", "capture", desired_state={"interfaces": [bond, ovs]}),
-        Evidence("w2", "capture", desired_state={"interfaces": [untyped]}),
+        Evidence(
+            "w0", "capture", desired_state={"interfaces": [bond, ovs]}, rendered_for=template.name
+        ),
+        Evidence(
+            "w1", "capture", desired_state={"interfaces": [bond, ovs]}, rendered_for=template.name
+        ),
+        Evidence(
+            "w2", "capture", desired_state={"interfaces": [untyped]}, rendered_for=template.name
+        ),
     ]
     judged, policies = per_node_policies(template, items)
     assert sorted(policies) == ["w0", "w1", "w2"]

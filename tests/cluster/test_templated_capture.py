@@ -64,7 +64,8 @@ def test_collect_saves_each_nodes_rendering_and_offline_verify_judges_against_it
     capsys.readouterr()
 
     saved = json.loads((out / "worker-0" / "desired-state.json").read_text())
-    assert saved == yaml.safe_load(NNCE.read_text())["status"]["desiredState"]
+    assert saved["policy"] == POLICY
+    assert saved["desiredState"] == yaml.safe_load(NNCE.read_text())["status"]["desiredState"]
 
     offline_code, offline = _json_report(
         capsys,
@@ -108,14 +109,33 @@ def test_a_capture_without_the_rendering_is_an_error_not_a_pass(
     assert "templated" in node["error"] and "desired-state.json" in node["error"]
 
 
+def _saved(state: object, policy: object = "bond-from-capture") -> str:
+    return json.dumps({"policy": policy, "desiredState": state})
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("[1, 2]", "desired-state.json: not a JSON object"),
-        ('{"interfaces": [{"name": "eth0", "type": "ethernet"}]}', "no bond interface"),
+        ("[1, 2]", 'desired-state.json: expected {"policy": NAME, "desiredState": {...}}'),
+        ('{"interfaces": []}', 'desired-state.json: expected {"policy": NAME'),
+        (_saved({"interfaces": [{"name": "eth0", "type": "ethernet"}]}), "no bond interface"),
+        (_saved({"interfaces": "eth0"}), "interfaces"),
+        (_saved({}, policy=7), 'expected {"policy": NAME'),
         ("{not json", "desired-state.json: not JSON"),
+        ("[" * 100_000 + "]" * 100_000, "desired-state.json: JSON nested too deeply"),
+        # Another policy's rendering must not stand in for this one's.
+        (
+            _saved(
+                {"interfaces": [{"name": "bond7", "type": "bond", "state": "up",
+                 "link-aggregation": {"mode": "802.3ad", "port": ["ens4", "ens5"]}}]},
+                policy="some-other-policy",
+            ),
+            "is of policy some-other-policy",
+        ),
     ],
-)
+    ids=["list", "bare-state", "no-bond", "bad-interfaces", "bad-policy-name", "not-json",
+         "deep", "other-policy"],
+)  # fmt: skip
 def test_an_unusable_saved_rendering_is_an_error_for_that_node(
     tmp_path: Path, capsys, content: str, expected: str
 ) -> None:

