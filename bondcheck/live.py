@@ -235,6 +235,7 @@ def collect_live(
     lazy = _Lazy(request)
     transport = make_transport(via, request.options)
     try:
+        transport.preflight()
         early = _early_targets(request, via, policy, transport)
         selecting = _Selecting(request, via, policy, lazy) if early is not None else None
         if selecting is None:

@@ -23,5 +23,9 @@ class Transport(abc.ABC):
     def collect(self, target: NodeTarget, bonds: Sequence[str], timeout: float) -> Evidence:
         """Read every bond in ``bonds`` plus ip addr/link from ``target`` within ``timeout``."""
 
+    def preflight(self) -> None:  # noqa: B027  (optional hook)
+        """Raise InputError when this transport cannot work at all (its CLI is missing), so
+        the run stops with one line and exit 2 before any node is contacted."""
+
     def close(self) -> None:  # noqa: B027  (optional hook)
         """Release connections, pods or processes this transport holds."""
