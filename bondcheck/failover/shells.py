@@ -15,7 +15,6 @@ Heavy libraries are imported only when the transport is opened.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -68,12 +67,10 @@ class DebugPodShell:
         # The leading no-op carries a fresh nonce into the pod's command line: that is how the
         # transport finds and deletes exactly this pod if the run times out or is interrupted.
         nonce = new_nonce()
+        # run_debug also deletes a finished pod the CLI leaves behind (kubectl debug).
         run, out, err = self.transport.run_debug(
             self.node, f": bondcheck-{nonce}\n{command}", nonce, timeout
         )
-        if self.transport.delete_after_success():
-            with contextlib.suppress(Exception):
-                self.transport.remove_pods(run)
         return run.proc.returncode, out, err
 
 

@@ -20,14 +20,12 @@ the CLIs (argv, pod naming, who deletes the pod) lives in oc_debug.py and kubect
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
 import shutil
-import signal
 import subprocess
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -35,6 +33,7 @@ from typing import Any
 from bondcheck.errors import CollectError, InputError
 from bondcheck.model import Evidence, NodeTarget
 from bondcheck.transport.base import Transport
+from bondcheck.transport.debug_proc import drain, stop
 from bondcheck.transport.kube import check_node_name, forbidden_message, scrub
 from bondcheck.transport.options import TransportOptions
 from bondcheck.transport.script import build_collect_script, new_nonce, parse_collect_output
@@ -43,6 +42,8 @@ from bondcheck.transport.script import build_collect_script, new_nonce, parse_co
 CLEANUP_TIMEOUT = 30.0
 #: Seconds to wait for a killed oc/kubectl to be reaped.
 KILL_GRACE = 3.0
+#: Seconds close() waits, in all, for the clean-ups in flight.
+CLOSE_TIMEOUT = CLEANUP_TIMEOUT * 3
 
 
 @dataclass(eq=False)
@@ -53,9 +54,10 @@ class DebugRun:
     nonce: str
     proc: subprocess.Popen[str]
     pod: tuple[str | None, str] | None = None  # (namespace or None for current, name)
-    aborted: bool = False
+    claimed: bool = False  # someone has stopped the CLI and deletes the pod: once per run
+    aborted: bool = False  # ... to stop it (a timeout, close()), not to delete after success
+    left_behind: str = ""  # why the delete after success failed
     lock: threading.Lock = field(default_factory=threading.Lock)
-    cleaned: threading.Event = field(default_factory=threading.Event)  # abort() finished
 
 
 class DebugPodTransport(Transport):
@@ -75,7 +77,8 @@ class DebugPodTransport(Transport):
         self._runs: set[DebugRun] = set()
         self._lock = threading.Lock()
         # close() must see every CLI process (a fast CLI creates its pod before the spawning
-        # thread runs again): it waits out spawns in progress, and then allows no new one.
+        # thread runs again): it waits until no run is registered and no spawn in progress,
+        # and allows no new one.
         self._changed = threading.Condition(self._lock)
         self._spawning = 0
         self._closing = False
@@ -145,30 +148,39 @@ class DebugPodTransport(Transport):
 
         ``nonce`` must appear in ``command``: it is how the pod is found and deleted when the
         CLI is killed on a timeout or an interrupt (the CLI never printed its name then). The
-        run is registered so that ``close()`` from another thread stops it too.
+        run is registered so that ``close()`` from another thread stops it too, and stays so
+        until its clean-up, the delete after success included, is over: close() waits for it.
         """
         argv = self.debug_argv(node, command)
         run = self._spawn(node, nonce, argv)
         proc = run.proc
         try:
+            if self._closing:  # registered after close() listed the runs: stop it here
+                self.abort(run)
             try:
                 stdout, stderr = proc.communicate(timeout=timeout)
             except subprocess.TimeoutExpired:
                 left = self.abort(run)
-                _drain(proc)
+                drain(proc)
                 raise CollectError(
                     f"{node}: {self.tool} debug gave no result within {timeout:g}s{left}"
                 ) from None
             except BaseException:  # KeyboardInterrupt / SystemExit in this thread
                 self.abort(run)
-                _drain(proc)
+                drain(proc)
                 raise
+            run.pod = self.pod_from_output(stdout)
+            if self.delete_after_success():
+                try:
+                    self._clean_up(run, abort=False)
+                except (CollectError, OSError, subprocess.SubprocessError) as exc:
+                    run.left_behind = str(exc)
         finally:
-            with self._lock:
+            with self._changed:
                 self._runs.discard(run)
+                self._changed.notify_all()
         if run.aborted:
             raise CollectError(f"{node}: interrupted; {self.tool} debug stopped")
-        run.pod = self.pod_from_output(stdout)
         return run, stdout, stderr
 
     def _spawn(self, node: str, nonce: str, argv: list[str]) -> DebugRun:
@@ -204,20 +216,10 @@ class DebugPodTransport(Transport):
         nonce = new_nonce()
         script = build_collect_script(bonds, nonce, use_sudo=False)
         run, stdout, stderr = self.run_debug(node, script, nonce, timeout)
-        proc = run.proc
-        try:
-            evidence = self._evidence(node, nonce, bonds, stdout, stderr, proc.returncode)
-        except CollectError:
-            if self.delete_after_success():
-                with contextlib.suppress(CollectError, OSError, subprocess.SubprocessError):
-                    self.remove_pods(run)
-            raise
-        if self.delete_after_success():
-            try:
-                self.remove_pods(run)
-            except (CollectError, OSError, subprocess.SubprocessError) as exc:
-                note = f"debug pod may be left behind: {exc}"
-                evidence = replace(evidence, notes=(*evidence.notes, note))
+        evidence = self._evidence(node, nonce, bonds, stdout, stderr, run.proc.returncode)
+        if run.left_behind:
+            note = f"debug pod may be left behind: {run.left_behind}"
+            evidence = replace(evidence, notes=(*evidence.notes, note))
         return evidence
 
     def _evidence(
@@ -281,20 +283,28 @@ class DebugPodTransport(Transport):
 
     def abort(self, run: DebugRun) -> str:
         """Stop the CLI process group and delete its pod; returns a note for the error line."""
-        with run.lock:
-            if run.aborted:
-                return ""
-            run.aborted = True
         try:
-            _stop(run.proc)
-            removed = self.remove_pods(run)
+            removed = self._clean_up(run, abort=True)
         except (CollectError, OSError, subprocess.SubprocessError) as exc:
             return f"; the debug pod may be left behind ({exc})"
-        finally:
-            run.cleaned.set()
         return "; debug pod removed" if removed else ""
 
     def remove_pods(self, run: DebugRun) -> int:
+        """Delete the pod(s) of a finished run, unless bondcheck already has: ``run_debug``
+        deletes them itself when ``delete_after_success()`` (so that close() waits for it)."""
+        return self._clean_up(run, abort=False)
+
+    def _clean_up(self, run: DebugRun, *, abort: bool) -> int:
+        """Stop the CLI and delete its pod(s), once per run: whoever comes first (a timeout,
+        close(), the delete after success) does it, the others return 0 at once."""
+        with run.lock:
+            if run.claimed:
+                return 0
+            run.claimed, run.aborted = True, abort
+        stop(run.proc, KILL_GRACE)
+        return self._delete_pods(run)
+
+    def _delete_pods(self, run: DebugRun) -> int:
         """Delete the pod(s) of ``run``: by the name the CLI printed, else by nonce."""
         pods = [run.pod] if run.pod else self.find_pods(run.node, run.nonce)
         for namespace, name in pods:
@@ -329,22 +339,28 @@ class DebugPodTransport(Transport):
     def close(self) -> None:
         """Stop every running debug process and delete its pod (Ctrl-C / SIGTERM path).
 
-        Returns when every clean-up in flight has finished (or given up). Afterwards no new
-        debug pod is started: ``run_debug`` raises CollectError.
+        Returns when every clean-up in flight has finished (or CLOSE_TIMEOUT ran out), so
+        that the process does not exit, taking the worker threads along, with a pod left or
+        half-deleted. Afterwards no new debug pod is started: ``run_debug`` raises CollectError.
         """
         with self._changed:
             self._closing = True
-            # A CLI spawned a moment ago may already have created its pod: wait for its run.
-            self._changed.wait_for(lambda: self._spawning == 0, timeout=KILL_GRACE)
             runs = list(self._runs)
         # In parallel: each abort is a few CLI calls, and Ctrl-C should not take minutes.
         threads = [threading.Thread(target=self.abort, args=(run,), daemon=True) for run in runs]
         for thread in threads:
             thread.start()
-        # Also wait for clean-ups the collecting threads started themselves (timeouts), so
-        # that the process does not exit with a pod half-deleted.
-        for run in runs:
-            run.cleaned.wait(CLEANUP_TIMEOUT * 3)
+        deadline = time.monotonic() + CLOSE_TIMEOUT
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        # Also wait for the clean-ups the collecting threads run themselves (a timeout, the
+        # delete after success, a CLI registered after the list above): a run is registered
+        # until its clean-up is over.
+        with self._changed:
+            self._changed.wait_for(
+                lambda: not self._runs and not self._spawning,
+                timeout=max(0.0, deadline - time.monotonic()),
+            )
 
 
 def _pod_matches(pod: Any, node: str, nonce: str) -> bool:
@@ -354,31 +370,3 @@ def _pod_matches(pod: Any, node: str, nonce: str) -> bool:
     if spec.get("nodeName") not in (None, node):
         return False
     return nonce in json.dumps(spec.get("containers") or [])
-
-
-def _stop(proc: subprocess.Popen[str]) -> None:
-    """SIGKILL the CLI's process group and reap it.
-
-    Not SIGTERM first: oc's interrupt handler deletes the pod but leaves its temporary
-    namespace, and what oc or kubectl half-does on a signal varies by version. Killed outright,
-    they leave a known state (pod and namespace still there) that bondcheck then removes. Only
-    signals and waits: another thread may be inside ``communicate()`` on this process.
-    """
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        return
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=KILL_GRACE)
-
-
-def _drain(proc: subprocess.Popen[str]) -> None:
-    """Close the pipes of a stopped process (its output is no longer wanted)."""
-    try:
-        proc.communicate(timeout=1)
-    except (subprocess.TimeoutExpired, ValueError, OSError):
-        for pipe in (proc.stdout, proc.stderr):
-            if pipe is not None:
-                pipe.close()

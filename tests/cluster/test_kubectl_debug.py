@@ -12,6 +12,7 @@ from bondcheck.errors import CollectError
 from bondcheck.model import NodeTarget
 from bondcheck.transport.kubectl_debug import DEFAULT_IMAGE, KubectlDebugTransport
 from bondcheck.transport.options import TransportOptions
+from bondcheck.transport.script import new_nonce
 
 PROCFS = Path(__file__).resolve().parents[2] / "fixtures" / "procfs" / "corpus"
 BOND_TEXT = (PROCFS / "ubuntu-v3.7.1-8023ad-nonroot-healthy-layer3+4-minlinks1.txt").read_text()
@@ -106,3 +107,15 @@ def test_missing_kubectl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         CollectError, match=r"^kubectl not found on PATH; install kubectl or use --via ssh$"
     ):
         kubectl().collect(NodeTarget("worker-0"), ["bond0"], timeout=5)
+
+
+def test_run_debug_deletes_the_finished_pod_before_it_returns(debug_cli: DebugCli) -> None:
+    """The delete is part of the run, so that close() waits for it; the failover shell's
+    remove_pods afterwards then has nothing left to do and starts no second kubectl."""
+    transport = kubectl()
+    nonce = new_nonce()
+    run, out, _ = transport.run_debug("worker-1", f": bondcheck-{nonce}\necho pulled", nonce, 20)
+    assert run.proc.returncode == 0 and out.splitlines()[-1] == "pulled"
+    assert debug_cli.pods() == []
+    assert transport.remove_pods(run) == 0
+    assert [c[:2] for c in debug_cli.calls()] == [["debug", "node/worker-1"], ["delete", "pod"]]
