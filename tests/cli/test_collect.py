@@ -18,6 +18,7 @@ from dataclasses import replace
 import pytest
 
 import bondcheck.transport.factory as factory
+from bondcheck.transport.base import Transport
 from bondcheck.transport.capture import read_capture
 
 from . import scenarios
@@ -103,7 +104,7 @@ def test_a_policy_is_required(cli, tmp_path):
 # --- an in-memory transport: --force, what is written, what is printed ---------------------
 
 
-class TextTransport:
+class TextTransport(Transport):
     """Returns real kernel text per node; ``None`` in ``texts`` means the node is down."""
 
     name = "handler-exec"

@@ -22,6 +22,7 @@ from bondcheck.policy.cluster import NodeSelection
 from bondcheck.policy.loader import load_policy_file
 from bondcheck.progress import NullReporter
 from bondcheck.run import VerifyRequest, gather, verify
+from bondcheck.transport.base import Transport
 
 from . import scenarios
 
@@ -55,7 +56,7 @@ class FakeCluster:
         self.closed = True
 
 
-class FakeTransport:
+class FakeTransport(Transport):
     name = "handler-exec"
     default_concurrency = 2
 

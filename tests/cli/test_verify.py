@@ -11,6 +11,7 @@ import pytest
 from bondcheck.judge import exit_code
 from bondcheck.policy.loader import load_policy_file
 from bondcheck.run import VerifyRequest, build_report, verify
+from bondcheck.transport.base import Transport
 
 from . import scenarios
 
@@ -263,7 +264,7 @@ def test_run_module_without_the_cli(capture, policy):
 # --- live path, with a stand-in transport (no network) -----------------------------------
 
 
-class _FakeTransport:
+class _FakeTransport(Transport):
     """Answers like a real transport: Evidence for known nodes, CollectError otherwise."""
 
     name = "ssh"
