@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from standins.fixtures import DebugCli
+from standins.fixtures import DebugCli, serve_bonding
 
 import bondcheck.transport.debug_pod as debug_pod
 from bondcheck.model import NodeTarget
@@ -35,11 +35,7 @@ HOLD = 1.0  # seconds a held step waits: far longer than a close() that does not
 
 @pytest.fixture
 def bonding_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "bonding"
-    folder.mkdir()
-    (folder / "bond0").write_text(BOND_TEXT)
-    monkeypatch.setenv("BONDCHECK_STANDIN_BONDING_DIR", str(folder))
-    return folder
+    return serve_bonding(tmp_path, monkeypatch, BOND_TEXT)
 
 
 def standin_processes(state: Path) -> list[int]:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from standins.apiserver import ApiServerStandIn
 from standins.exec_stream import default_exec_handler
+from standins.fixtures import serve_bonding
 
 from bondcheck.errors import CollectError, InputError
 from bondcheck.model import NodeTarget
@@ -30,11 +31,7 @@ def transport(kubeconfig: Path) -> HandlerExecTransport:
 @pytest.fixture
 def bonding_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A directory that plays the node's /proc/net/bonding for the stand-in."""
-    folder = tmp_path / "bonding"
-    folder.mkdir()
-    (folder / "bond0").write_text(BOND_TEXT)
-    monkeypatch.setenv("BONDCHECK_STANDIN_BONDING_DIR", str(folder))
-    return folder
+    return serve_bonding(tmp_path, monkeypatch, BOND_TEXT)
 
 
 def test_collect_reads_the_bond_exactly(

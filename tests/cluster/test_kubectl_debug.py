@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from standins.fixtures import DebugCli
+from standins.fixtures import DebugCli, serve_bonding
 
 from bondcheck.errors import CollectError
 from bondcheck.model import NodeTarget
@@ -20,11 +20,7 @@ BOND_TEXT = (PROCFS / "ubuntu-v3.7.1-8023ad-nonroot-healthy-layer3+4-minlinks1.t
 
 @pytest.fixture
 def bonding_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "bonding"
-    folder.mkdir()
-    (folder / "bond0").write_text(BOND_TEXT)
-    monkeypatch.setenv("BONDCHECK_STANDIN_BONDING_DIR", str(folder))
-    return folder
+    return serve_bonding(tmp_path, monkeypatch, BOND_TEXT)
 
 
 def kubectl(**opts: str) -> KubectlDebugTransport:

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from standins.fixtures import DebugCli
+from standins.fixtures import DebugCli, serve_bonding
 
 from bondcheck.errors import CollectError, InputError
 from bondcheck.model import NodeTarget
@@ -26,11 +26,7 @@ TESTS = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def bonding_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "bonding"
-    folder.mkdir()
-    (folder / "bond0").write_text(BOND_TEXT)
-    monkeypatch.setenv("BONDCHECK_STANDIN_BONDING_DIR", str(folder))
-    return folder
+    return serve_bonding(tmp_path, monkeypatch, BOND_TEXT)
 
 
 def oc(**opts: str) -> OcDebugTransport:

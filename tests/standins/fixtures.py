@@ -81,3 +81,13 @@ def debug_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DebugCli:
     for name in ("AUTH", "NODES", "HANG_NODES", "LATENCY", "USER"):
         monkeypatch.delenv(f"BONDCHECK_STANDIN_{name}", raising=False)
     return DebugCli(state, monkeypatch)
+
+
+def serve_bonding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bond0: str) -> Path:
+    """Make ``bond0`` the node's /proc/net/bonding/bond0 for every stand-in (oc, kubectl and
+    the API server's exec) that runs the collection script locally; returns that directory."""
+    folder = tmp_path / "bonding"
+    folder.mkdir()
+    (folder / "bond0").write_text(bond0)
+    monkeypatch.setenv("BONDCHECK_STANDIN_BONDING_DIR", str(folder))
+    return folder
