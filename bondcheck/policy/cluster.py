@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bondcheck.errors import CollectError, InputError, PolicyError
-from bondcheck.model import Enactment, ExpectedBond, NodeTarget, Policy
+from bondcheck.model import Enactment, NodeTarget, Policy
 from bondcheck.policy.nnce import (
     POLICY_LABEL,
     enactment_from_object,
@@ -369,16 +369,6 @@ class Cluster:
                 "desiredState yet, so the bonds expected on this node are unknown"
             )
         return desired
-
-    def rendered_bonds(self, policy: Policy, node: str) -> tuple[ExpectedBond, ...]:
-        """The bonds ``node`` must have: the policy's own, or, for a templated policy, those
-        of the node's NNCE ``status.desiredState``."""
-        if not policy.templated:
-            return policy.bonds
-        from bondcheck.policy.loader import expected_bonds_from_desired_state
-
-        where = f"NNCE {node}.{policy.name} status.desiredState"
-        return expected_bonds_from_desired_state(self.rendered_state(policy, node), where=where)
 
     # ---------------------------------------------------------------------------- NNS
 

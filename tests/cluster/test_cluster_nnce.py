@@ -10,6 +10,7 @@ from standins.store import load_documents
 
 from bondcheck.errors import CollectError
 from bondcheck.policy.cluster import Cluster
+from bondcheck.policy.desired import node_policy
 from bondcheck.policy.nnce import enactment_from_object, failure_line
 
 
@@ -190,16 +191,12 @@ def test_templated_policy_takes_bonds_from_the_nodes_nnce(
     )
     policy = cluster.get_policy("bond0-captured-ports")
     assert policy.templated is True
-    (bond,) = cluster.rendered_bonds(policy, "worker-0")
+    state = cluster.rendered_state(policy, "worker-0")
+    (bond,) = node_policy(policy, state, where="worker-0").bonds
     assert (bond.name, bond.mode, bond.ports) == ("bond0", "active-backup", ("ens1f0", "ens1f1"))
     assert bond.options["primary"] == "ens1f0"
     with pytest.raises(CollectError, match="worker-1: policy bond0-captured-ports is templated"):
-        cluster.rendered_bonds(policy, "worker-1")
-
-
-def test_literal_policy_renders_its_own_bonds(cluster: Cluster) -> None:
-    policy = cluster.get_policy("bond0-lacp")
-    assert cluster.rendered_bonds(policy, "worker-0") == policy.bonds
+        cluster.rendered_state(policy, "worker-1")
 
 
 def test_nns_current_state_and_missing_nns(cluster: Cluster) -> None:
