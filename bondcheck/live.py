@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from bondcheck.errors import BondcheckError, CollectError, InputError
-from bondcheck.model import Evidence, NodeTarget, Policy
+from bondcheck.model import Evidence, NodeTarget, Policy, Rendering
 from bondcheck.policy.desired import node_policy
 from bondcheck.progress import Reporter
 
@@ -139,7 +139,7 @@ def _attach_states(
     if not states:
         return items
     return [
-        replace(i, desired_state=states[i.node], rendered_for=policy.name)
+        replace(i, rendering=Rendering(policy.name, states[i.node]))
         if isinstance(i, Evidence) and i.node in states
         else i
         for i in items

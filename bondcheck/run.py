@@ -132,7 +132,8 @@ def per_node_policies(policy: Policy, items: Sequence[Any]) -> tuple[list[Any], 
         if not isinstance(item, Evidence):
             out.append(item)
             continue
-        if item.desired_state is None:
+        rendering = item.rendering
+        if rendering is None:
             reason = (
                 f"policy {policy.name} is templated and the evidence of {item.node} holds no "
                 "rendering of it (desired-state.json, saved by 'bondcheck collect' from the "
@@ -140,16 +141,16 @@ def per_node_policies(policy: Policy, items: Sequence[Any]) -> tuple[list[Any], 
             )
             out.append(Unrendered(item.node, item.transport, reason))
             continue
-        if item.rendered_for != policy.name:
+        if rendering.policy != policy.name:
             reason = (
                 f"policy {policy.name} is templated and the rendering saved with {item.node} "
-                f"is of policy {item.rendered_for}, so the bonds expected on this node are unknown"
+                f"is of policy {rendering.policy}, so the bonds expected on this node are unknown"
             )
             out.append(Unrendered(item.node, item.transport, reason))
             continue
         try:
             where = f"{item.node}: rendered desiredState"
-            policies[item.node] = node_policy(policy, item.desired_state, where=where)
+            policies[item.node] = node_policy(policy, rendering.desired_state, where=where)
         except PolicyError as exc:
             out.append(Unrendered(item.node, item.transport, str(exc)))
             continue

@@ -100,7 +100,7 @@ def describe_saved(evidence: Evidence) -> str:
         files.append("enactment.json")
     if evidence.nns_state is not None:
         files.append("nns.json")
-    if evidence.desired_state is not None:
+    if evidence.rendering is not None:
         files.append("desired-state.json")
     text = ", ".join([*present, *files]) or "no evidence files"
     return text + (f"; absent: {', '.join(absent)}" if absent else "")

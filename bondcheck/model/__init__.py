@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bondcheck.model.evidence import Evidence, NodeTarget
+    from bondcheck.model.evidence import Evidence, NodeTarget, Rendering
     from bondcheck.model.ip import Address, IpState, Link
     from bondcheck.model.kernel import AdInfo, LacpPdu, ObservedBond, ObservedPort
     from bondcheck.model.policy import Enactment, ExpectedAddress, ExpectedBond, ExpectedIp, Policy
@@ -49,6 +49,7 @@ _WHERE: dict[str, str] = {
     "Enactment": "policy",
     "NodeTarget": "evidence",
     "Evidence": "evidence",
+    "Rendering": "evidence",
 }
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "ObservedBond",
     "ObservedPort",
     "Policy",
+    "Rendering",
     "Report",
     "Status",
     "worst",

@@ -23,16 +23,27 @@ class NodeTarget:
 
 
 @dataclass(frozen=True)
+class Rendering:
+    """A node's own rendering of a templated policy: its NNCE ``status.desiredState``.
+
+    The policy's name travels with the state so a saved capture is never judged against
+    another policy's rendering.
+    """
+
+    policy: str
+    desired_state: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class Evidence:
     """Raw output from one node, exactly as printed, so it can be saved and re-judged.
 
     ``bonds`` maps each bond name to the text of /proc/net/bonding/<bond>, or None when the
     file does not exist (the bond is absent). ``privileged`` records whether the reader had
     CAP_NET_ADMIN as far as the transport knows (uid 0 / sudo), None when unknown.
-    ``desired_state`` is the node's own rendering of the templated policy named
-    ``rendered_for`` (its NNCE ``status.desiredState``), kept with the evidence so a saved
-    capture is judged against the bonds that node was asked for, not against unrendered
-    ``{{ }}`` templates - and never against another policy's rendering.
+    ``rendering`` is the node's own rendering of a templated policy, kept with the evidence
+    so a saved capture is judged against the bonds that node was asked for, not against
+    unrendered ``{{ }}`` templates.
     """
 
     node: str
@@ -45,5 +56,4 @@ class Evidence:
     enactment: Enactment | None = None
     nns_state: Mapping[str, Any] | None = None  # NodeNetworkState currentState (--via nns)
     notes: tuple[str, ...] = ()
-    desired_state: Mapping[str, Any] | None = None
-    rendered_for: str | None = None
+    rendering: Rendering | None = None

@@ -37,7 +37,7 @@ from typing import Any
 
 from bondcheck.errors import CollectError, InputError
 from bondcheck.ifname import ifname_problem
-from bondcheck.model import Enactment, Evidence
+from bondcheck.model import Enactment, Evidence, Rendering
 from bondcheck.transport.capture_sos import is_sosreport, read_sos
 
 TRANSPORT = "capture"
@@ -113,10 +113,10 @@ def _json(path: Path) -> Any:
         raise CollectError(f"{path}: JSON nested too deeply") from None
 
 
-def _rendering(data: Any, path: Path) -> tuple[dict[str, Any] | None, str | None]:
+def _rendering(data: Any, path: Path) -> Rendering | None:
     """The saved rendering and the policy it renders (``write_capture``'s wrapper)."""
     if data is None:
-        return None, None
+        return None
     state = data.get("desiredState") if isinstance(data, dict) else None
     policy = data.get("policy") if isinstance(data, dict) else None
     if not isinstance(state, dict) or not isinstance(policy, str):
@@ -124,7 +124,7 @@ def _rendering(data: Any, path: Path) -> tuple[dict[str, Any] | None, str | None
             f'{path}: expected {{"policy": NAME, "desiredState": {{...}}}} '
             "as 'bondcheck collect' saves it"
         )
-    return state, policy
+    return Rendering(policy=policy, desired_state=state)
 
 
 def _looks_like_node(path: Path) -> bool:
@@ -217,7 +217,6 @@ def read_node(node_dir: str | Path, node: str, bonds: Sequence[str] = ()) -> Evi
         notes += sos["notes"]  # type: ignore[operator]
     privileged = meta.get("privileged")
     nns = _json(path / "nns.json")
-    desired, rendered_for = _rendering(_json(path / DESIRED_STATE), path / DESIRED_STATE)
     return Evidence(
         node=node,
         transport=TRANSPORT,
@@ -229,8 +228,7 @@ def read_node(node_dir: str | Path, node: str, bonds: Sequence[str] = ()) -> Evi
         enactment=_enactment(_json(path / "enactment.json"), path / "enactment.json"),
         nns_state=nns if isinstance(nns, dict) else None,
         notes=notes,
-        desired_state=desired,
-        rendered_for=rendered_for,
+        rendering=_rendering(_json(path / DESIRED_STATE), path / DESIRED_STATE),
     )
 
 
@@ -327,8 +325,9 @@ def write_capture(evidence: Evidence, out_dir: str | Path) -> Path:
         _write(node_dir / "enactment.json", json.dumps(asdict(evidence.enactment), indent=2) + "\n")
     if evidence.nns_state is not None:
         _write(node_dir / "nns.json", json.dumps(dict(evidence.nns_state), indent=2) + "\n")
-    if evidence.desired_state is not None:
-        saved = {"policy": evidence.rendered_for, "desiredState": dict(evidence.desired_state)}
+    if evidence.rendering is not None:
+        rendering = evidence.rendering
+        saved = {"policy": rendering.policy, "desiredState": dict(rendering.desired_state)}
         _write(node_dir / DESIRED_STATE, json.dumps(saved, indent=2) + "\n")
     return node_dir
 

@@ -137,7 +137,8 @@ def test_templated_policy_is_judged_per_node(wire):
     # The rendering travels with the evidence, so `collect` can save it for offline verify.
     items = gather(VerifyRequest(policy_name="worker-bond-lacp", via="handler-exec"),
                    cluster.policy, NullReporter())[1]  # fmt: skip
-    assert next(getattr(i, "desired_state", None) for i in items) == rendering
+    first = items[0].rendering
+    assert (first.policy, first.desired_state) == (cluster.policy.name, rendering)
 
 
 def test_a_policy_that_selects_no_node_is_an_input_error(wire):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from bondcheck.model import Evidence, ExpectedBond, Policy
+from bondcheck.model import Evidence, ExpectedBond, Policy, Rendering
 from bondcheck.run import build_report, per_node_policies
 
 from . import scenarios
@@ -79,15 +79,9 @@ def test_templated_policy_notes_come_from_each_node_rendering_deduplicated() -> 
     }
     untyped = {"name": "bond9", "state": "absent"}
     items = [
-        Evidence(
-            "w0", "capture", desired_state={"interfaces": [bond, ovs]}, rendered_for=template.name
-        ),
-        Evidence(
-            "w1", "capture", desired_state={"interfaces": [bond, ovs]}, rendered_for=template.name
-        ),
-        Evidence(
-            "w2", "capture", desired_state={"interfaces": [untyped]}, rendered_for=template.name
-        ),
+        Evidence("w0", "capture", rendering=Rendering(template.name, {"interfaces": [bond, ovs]})),
+        Evidence("w1", "capture", rendering=Rendering(template.name, {"interfaces": [bond, ovs]})),
+        Evidence("w2", "capture", rendering=Rendering(template.name, {"interfaces": [untyped]})),
     ]
     judged, policies = per_node_policies(template, items)
     assert sorted(policies) == ["w0", "w1", "w2"]
