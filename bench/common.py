@@ -12,6 +12,7 @@ the biggest ``ssh``).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import platform
 import re
@@ -185,3 +186,17 @@ def machine_info(extra: Mapping[str, str] | None = None) -> dict[str, object]:
 
 def load_now() -> float:
     return round(os.getloadavg()[0], 2)
+
+
+def emit(result: Mapping[str, object], *, as_json: bool, out: Path | None, text: str) -> None:
+    """Write ``result`` to ``out`` (JSON) when asked, and print it: JSON, or ``text``."""
+    rendered = json.dumps(result, indent=2)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(rendered + "\n")
+    print(rendered if as_json else text)
+
+
+def key_values(result: Mapping[str, object], hidden: Sequence[str] = ("machine",)) -> str:
+    """``key: value`` lines of a flat result, for the human-readable output."""
+    return "\n".join(f"{key}: {value}" for key, value in result.items() if key not in hidden)

@@ -25,7 +25,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import load_now, machine_info, median, raise_nofile, ratio
+from bench.common import emit, load_now, machine_info, median, raise_nofile, ratio
 from bench.sides import SIDES, SideRun, run_side
 from bench.sshfleet import Fleet, running_fleet
 
@@ -212,10 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rlimit_nofile": list(nofile), "load_before": load_before, "load_after": load_now(),
         "machine": machine_info(),
     })  # fmt: skip
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2) if args.json else text)
+    emit(result, as_json=args.json, out=args.out, text=text)
     return 0
 
 

@@ -33,7 +33,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the stand-ins
 
-from bench.common import ROOT, bondcheck_argv, load_now, machine_info, median, run_child
+from bench.common import ROOT, bondcheck_argv, emit, load_now, machine_info, median, run_child
 from bench.sshfleet import CAPTURE, POLICY
 
 STANDIN_OC = ROOT / "tests" / "standins" / "bin" / "oc"
@@ -164,10 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "repeat": args.repeat, "load_before": load, "load_after": load_now(),
         "machine": machine_info(),
     }  # fmt: skip
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2) if args.json else json.dumps(rows, indent=1))
+    emit(result, as_json=args.json, out=args.out, text=json.dumps(rows, indent=1))
     return 0
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, load_now, machine_info, median, ratio
+from bench.common import ROOT, emit, key_values, load_now, machine_info, median, ratio
 from bench.venvs import insights_python
 
 HERE = Path(__file__).resolve().parent
@@ -114,15 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     load = load_now()
     result = run(args.rounds, args.batches, args.min_batch)
     result.update({"load_before": load, "load_after": load_now(), "machine": machine_info()})
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n")
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        for key, value in result.items():
-            if key not in ("field_kinds", "machine"):
-                print(f"{key}: {value}")
+    text = key_values(result, hidden=("field_kinds", "machine"))
+    emit(result, as_json=args.json, out=args.out, text=text)
     return 0
 
 

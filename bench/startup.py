@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import os
 import re
 import subprocess
@@ -33,7 +32,17 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, bondcheck_argv, load_now, machine_info, median, ratio, run_child
+from bench.common import (
+    ROOT,
+    bondcheck_argv,
+    emit,
+    key_values,
+    load_now,
+    machine_info,
+    median,
+    ratio,
+    run_child,
+)
 
 SAMPLE = ROOT / "fixtures" / "captures" / "lab" / "healthy-802.3ad" / "proc" / "net" / "bonding"
 
@@ -136,15 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     result = run(args.repeat)
     result.update({"repeat": args.repeat, "load_before": load, "load_after": load_now(),
                    "machine": machine_info()})  # fmt: skip
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n")
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        for key, value in result.items():
-            if key != "machine":
-                print(f"{key}: {value}")
+    emit(result, as_json=args.json, out=args.out, text=key_values(result))
     return 0
 
 
