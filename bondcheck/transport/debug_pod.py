@@ -289,11 +289,6 @@ class DebugPodTransport(Transport):
             return f"; the debug pod may be left behind ({exc})"
         return "; debug pod removed" if removed else ""
 
-    def remove_pods(self, run: DebugRun) -> int:
-        """Delete the pod(s) of a finished run, unless bondcheck already has: ``run_debug``
-        deletes them itself when ``delete_after_success()`` (so that close() waits for it)."""
-        return self._clean_up(run, abort=False)
-
     def _clean_up(self, run: DebugRun, *, abort: bool) -> int:
         """Stop the CLI and delete its pod(s), once per run: whoever comes first (a timeout,
         close(), the delete after success) does it, the others return 0 at once."""

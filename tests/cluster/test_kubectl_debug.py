@@ -106,12 +106,12 @@ def test_missing_kubectl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_run_debug_deletes_the_finished_pod_before_it_returns(debug_cli: DebugCli) -> None:
-    """The delete is part of the run, so that close() waits for it; the failover shell's
-    remove_pods afterwards then has nothing left to do and starts no second kubectl."""
+    """The delete is part of the run, so that close() waits for it (and callers such as the
+    failover shell need no delete of their own)."""
     transport = kubectl()
     nonce = new_nonce()
     run, out, _ = transport.run_debug("worker-1", f": bondcheck-{nonce}\necho pulled", nonce, 20)
     assert run.proc.returncode == 0 and out.splitlines()[-1] == "pulled"
     assert debug_cli.pods() == []
-    assert transport.remove_pods(run) == 0
+    transport.close()  # the run is already cleaned up: close() starts no second kubectl
     assert [c[:2] for c in debug_cli.calls()] == [["debug", "node/worker-1"], ["delete", "pod"]]
