@@ -27,6 +27,7 @@ from bondcheck.cli import transport_opts as t
 from bondcheck.cli.common import LineReporter, note
 from bondcheck.cli.selection_opts import SELECTION, Jobs, PolicyFile, PolicyName, Timeout
 from bondcheck.errors import EXIT_COLLECT, EXIT_OK, InputError
+from bondcheck.transport.options import TransportOptions
 
 if TYPE_CHECKING:
     from bondcheck.model import Evidence
@@ -140,6 +141,7 @@ def summary_text(policy: str, out: Path, total: int, failed: list[str]) -> str:
     return text + (f" - {', '.join(failed)}" if failed else "")
 
 
+@t.takes_transport_options
 def collect(
     policy: PolicyName = None,
     policy_file: PolicyFile = None,
@@ -198,22 +200,8 @@ def collect(
             help="Nothing on stderr but errors.",
         ),
     ] = False,
-    ssh_config: t.SshConfig = None,
-    ssh_user: t.SshUser = None,
-    ssh_key: t.SshKey = None,
-    ssh_port: t.SshPort = None,
-    jump: t.Jump = None,
-    accept_new_host_keys: t.AcceptNewHostKeys = False,
-    known_hosts: t.KnownHosts = None,
-    no_sudo: t.NoSudo = False,
-    connect_timeout: t.ConnectTimeout = 10.0,
-    kubeconfig: t.Kubeconfig = None,
-    context: t.Context = None,
-    oc: t.OcBinary = "oc",
-    kubectl: t.KubectlBinary = "kubectl",
-    to_namespace: t.DebugNamespace = None,
-    image: t.DebugImage = None,
-    handler_namespace: t.HandlerNamespace = None,
+    *,
+    options: TransportOptions,
 ) -> None:
     """Save each node's evidence (bonding text, ip -j, kernel) for verify --from-dir.
 
@@ -230,13 +218,6 @@ def collect(
     if out is None:
         raise InputError("say where to write the evidence: --out DIR")
     created = prepare_out_dir(out, force=force)
-    options = t.transport_options(
-        ssh_config=ssh_config, ssh_user=ssh_user, ssh_key=ssh_key, ssh_port=ssh_port,
-        jump=jump, accept_new_host_keys=accept_new_host_keys, known_hosts=known_hosts,
-        no_sudo=no_sudo, connect_timeout=connect_timeout, kubeconfig=kubeconfig,
-        context=context, oc=oc, kubectl=kubectl, to_namespace=to_namespace, image=image,
-        handler_namespace=handler_namespace,
-    )  # fmt: skip
     request = VerifyRequest(
         policy_name=policy,
         policy_file=str(policy_file) if policy_file else None,

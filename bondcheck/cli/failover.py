@@ -25,6 +25,7 @@ from bondcheck.cli import transport_opts as t
 from bondcheck.cli.common import ColorOpt, ReportFormat, color_of, error_line, note
 from bondcheck.cli.selection_opts import SELECTION, PolicyFile, PolicyName, Timeout
 from bondcheck.errors import EXIT_USAGE, InputError
+from bondcheck.transport.options import TransportOptions
 
 _SEL = SELECTION
 _TEST = "Test"
@@ -67,6 +68,7 @@ def _confirm(plan: str) -> bool:
     return typer.confirm(f"Pull links on {node} now?", default=False, err=True)
 
 
+@t.takes_transport_options
 def failover(
     ctx: typer.Context,
     policy: PolicyName = None,
@@ -228,22 +230,8 @@ def failover(
         ),
     ] = False,
     color: ColorOpt = None,
-    ssh_config: t.SshConfig = None,
-    ssh_user: t.SshUser = None,
-    ssh_key: t.SshKey = None,
-    ssh_port: t.SshPort = None,
-    jump: t.Jump = None,
-    accept_new_host_keys: t.AcceptNewHostKeys = False,
-    known_hosts: t.KnownHosts = None,
-    no_sudo: t.NoSudo = False,
-    connect_timeout: t.ConnectTimeout = 10.0,
-    kubeconfig: t.Kubeconfig = None,
-    context: t.Context = None,
-    oc: t.OcBinary = "oc",
-    kubectl: t.KubectlBinary = "kubectl",
-    to_namespace: t.DebugNamespace = None,
-    image: t.DebugImage = None,
-    handler_namespace: t.HandlerNamespace = None,
+    *,
+    options: TransportOptions,
 ) -> None:
     """Pull each port of a bond in turn and prove the bond fails over and recovers.
 
@@ -280,13 +268,6 @@ def failover(
     if not dry_run and not yes and not _interactive():
         error_line(NON_INTERACTIVE)
         raise typer.Exit(EXIT_USAGE)
-    options = t.transport_options(
-        ssh_config=ssh_config, ssh_user=ssh_user, ssh_key=ssh_key, ssh_port=ssh_port,
-        jump=jump, accept_new_host_keys=accept_new_host_keys, known_hosts=known_hosts,
-        no_sudo=no_sudo, connect_timeout=connect_timeout, kubeconfig=kubeconfig,
-        context=context, oc=oc, kubectl=kubectl, to_namespace=to_namespace, image=image,
-        handler_namespace=handler_namespace,
-    )  # fmt: skip
     loaded = load_policy(VerifyRequest(
         policy_name=policy, policy_file=str(policy_file) if policy_file else None,
         options=options,

@@ -8,11 +8,17 @@ panels, and ``transport_options()`` turns them into the one dataclass transports
 
 from __future__ import annotations
 
-from typing import Annotated
+import functools
+import inspect
+import typing
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from bondcheck.transport.options import TransportOptions
+
+R = TypeVar("R")
 
 _SSH = "SSH transport"
 _KUBE = "Kubernetes transports"
@@ -151,24 +157,45 @@ HandlerNamespace = Annotated[
 ]
 
 
+#: Every transport option as (parameter, annotation, default), in --help order.
+PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
+    ("ssh_config", SshConfig, None),
+    ("ssh_user", SshUser, None),
+    ("ssh_key", SshKey, None),
+    ("ssh_port", SshPort, None),
+    ("jump", Jump, None),
+    ("accept_new_host_keys", AcceptNewHostKeys, False),
+    ("known_hosts", KnownHosts, None),
+    ("no_sudo", NoSudo, False),
+    ("connect_timeout", ConnectTimeout, 10.0),
+    ("kubeconfig", Kubeconfig, None),
+    ("context", Context, None),
+    ("oc", OcBinary, "oc"),
+    ("kubectl", KubectlBinary, "kubectl"),
+    ("to_namespace", DebugNamespace, None),
+    ("image", DebugImage, None),
+    ("handler_namespace", HandlerNamespace, None),
+)
+
+
 def transport_options(
     *,
-    ssh_config: str | None,
-    ssh_user: str | None,
-    ssh_key: str | None,
-    ssh_port: int | None,
-    jump: str | None,
-    accept_new_host_keys: bool,
-    known_hosts: str | None,
-    no_sudo: bool,
-    connect_timeout: float,
-    kubeconfig: str | None,
-    context: str | None,
-    oc: str,
-    kubectl: str,
-    to_namespace: str | None,
-    image: str | None,
-    handler_namespace: str | None,
+    ssh_config: str | None = None,
+    ssh_user: str | None = None,
+    ssh_key: str | None = None,
+    ssh_port: int | None = None,
+    jump: str | None = None,
+    accept_new_host_keys: bool = False,
+    known_hosts: str | None = None,
+    no_sudo: bool = False,
+    connect_timeout: float = 10.0,
+    kubeconfig: str | None = None,
+    context: str | None = None,
+    oc: str = "oc",
+    kubectl: str = "kubectl",
+    to_namespace: str | None = None,
+    image: str | None = None,
+    handler_namespace: str | None = None,
 ) -> TransportOptions:
     """The CLI values as the TransportOptions every live transport reads."""
     return TransportOptions(
@@ -189,3 +216,33 @@ def transport_options(
         debug_image=image,
         handler_namespace=handler_namespace,
     )
+
+
+def takes_transport_options(command: Callable[..., R]) -> Callable[..., R]:
+    """A Typer command that takes ``options: TransportOptions`` gets every transport option.
+
+    Typer reads a command's options from its signature, so without this each of verify,
+    collect and failover would list the sixteen parameters above and pass them on one by
+    one. The wrapper's signature is the command's own (without ``options``) followed by
+    PARAMETERS; it builds the TransportOptions and calls the command with it.
+    """
+    hints = typing.get_type_hints(command, include_extras=True)
+    own = [
+        param.replace(annotation=hints.get(param.name, param.annotation))
+        for param in inspect.signature(command).parameters.values()
+        if param.name != "options"
+    ]
+    added = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=hint)
+        for name, hint, default in PARAMETERS
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> R:
+        values = {name: kwargs.pop(name) for name, _, _ in PARAMETERS if name in kwargs}
+        return command(*args, options=transport_options(**values), **kwargs)
+
+    params = [*own, *added]
+    wrapper.__signature__ = inspect.Signature(params, return_annotation=hints.get("return"))  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in params}
+    return wrapper

@@ -14,6 +14,7 @@ from bondcheck.cli.common import ColorOpt, LineReporter, ReportFormat, color_of,
 from bondcheck.cli.progress_view import LiveReporter, wants_live_view
 from bondcheck.cli.selection_opts import SELECTION, Jobs, PolicyFile, PolicyName, Timeout
 from bondcheck.errors import InputError
+from bondcheck.transport.options import TransportOptions
 
 _SEL = SELECTION
 _OUT = "Output and exit code"
@@ -36,6 +37,7 @@ def _silent(message: str) -> None:
     return None
 
 
+@t.takes_transport_options
 def verify(
     ctx: typer.Context,
     policy: PolicyName = None,
@@ -143,22 +145,8 @@ def verify(
         ),
     ] = False,
     color: ColorOpt = None,
-    ssh_config: t.SshConfig = None,
-    ssh_user: t.SshUser = None,
-    ssh_key: t.SshKey = None,
-    ssh_port: t.SshPort = None,
-    jump: t.Jump = None,
-    accept_new_host_keys: t.AcceptNewHostKeys = False,
-    known_hosts: t.KnownHosts = None,
-    no_sudo: t.NoSudo = False,
-    connect_timeout: t.ConnectTimeout = 10.0,
-    kubeconfig: t.Kubeconfig = None,
-    context: t.Context = None,
-    oc: t.OcBinary = "oc",
-    kubectl: t.KubectlBinary = "kubectl",
-    to_namespace: t.DebugNamespace = None,
-    image: t.DebugImage = None,
-    handler_namespace: t.HandlerNamespace = None,
+    *,
+    options: TransportOptions,
 ) -> None:
     """Verify nodes against an NNCP: bonds, ports, options, LACP state and addresses.
 
@@ -171,13 +159,6 @@ def verify(
     from bondcheck.run import VerifyRequest
     from bondcheck.run import verify as run_verify
 
-    options = t.transport_options(
-        ssh_config=ssh_config, ssh_user=ssh_user, ssh_key=ssh_key, ssh_port=ssh_port,
-        jump=jump, accept_new_host_keys=accept_new_host_keys, known_hosts=known_hosts,
-        no_sudo=no_sudo, connect_timeout=connect_timeout, kubeconfig=kubeconfig,
-        context=context, oc=oc, kubectl=kubectl, to_namespace=to_namespace, image=image,
-        handler_namespace=handler_namespace,
-    )  # fmt: skip
     request = VerifyRequest(
         policy_name=policy,
         policy_file=str(policy_file) if policy_file else None,

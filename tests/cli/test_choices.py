@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
+
+import pytest
+
 from bondcheck.cli.collect import LiveVia
 from bondcheck.cli.failover import Via as FailoverVia
+from bondcheck.cli.transport_opts import PARAMETERS, takes_transport_options
 from bondcheck.cli.verify import Via
 from bondcheck.failover.shells import FAILOVER_TRANSPORTS
 from bondcheck.run import TRANSPORTS
 from bondcheck.transport.factory import TRANSPORT_NAMES
+from bondcheck.transport.options import TransportOptions
 
 
 def test_via_choices_match_the_transports() -> None:
@@ -15,3 +21,30 @@ def test_via_choices_match_the_transports() -> None:
     assert {v.value for v in LiveVia} == set(TRANSPORT_NAMES)
     assert {v.value for v in FailoverVia} == set(FAILOVER_TRANSPORTS)
     assert set(FAILOVER_TRANSPORTS) <= set(TRANSPORT_NAMES)
+
+
+@pytest.mark.parametrize("command", ["verify", "collect", "failover"])
+def test_every_live_command_takes_every_transport_option(command: str) -> None:
+    """The options come from one table (transport_opts.PARAMETERS) in every live command."""
+    import typer.main
+
+    from bondcheck.cli.app import build_app
+
+    group = typer.main.get_command(build_app(command))
+    names = {p.name for p in group.commands[command].params}  # type: ignore[attr-defined]
+    assert {name for name, _, _ in PARAMETERS} <= names
+    assert "options" not in names
+
+
+def test_transport_option_values_arrive_as_one_transport_options() -> None:
+    @takes_transport_options
+    def probe(node: str, *, options: TransportOptions) -> tuple[str, TransportOptions]:
+        return node, options
+
+    assert [p for p in inspect.signature(probe).parameters][:2] == ["node", "ssh_config"]
+    node, options = probe("w0", ssh_user="core", no_sudo=True, oc="/opt/oc", ssh_port=2222)
+    assert node == "w0"
+    assert (options.ssh_user, options.sudo, options.oc_binary, options.ssh_port) == (
+        "core", False, "/opt/oc", 2222,
+    )  # fmt: skip
+    assert probe("w1")[1] == TransportOptions()  # nothing given: the dataclass defaults
