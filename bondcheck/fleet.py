@@ -16,29 +16,19 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from bondcheck.errors import CollectError
-from bondcheck.model import Evidence, NodeTarget
+from bondcheck.model import Evidence, NodeFailure, NodeTarget
 from bondcheck.progress import NullReporter, Reporter
 from bondcheck.transport.base import Transport
 
 _TICK = 0.25  # how often the runner looks for overdue nodes while it waits
 
 
-@dataclass(frozen=True)
-class NodeFailure:
-    """Evidence could not be collected from ``node``; ``error`` is the one-line reason."""
-
-    node: str
-    transport: str
-    error: str
-
-
-def _describe(exc: BaseException) -> str:
+def _failure(node: str, transport: str, exc: BaseException) -> NodeFailure:
     if isinstance(exc, CollectError):
-        return str(exc)
-    return f"internal error: {type(exc).__name__}: {exc}"
+        return NodeFailure(node, transport, str(exc))
+    return NodeFailure(node, transport, f"internal error: {type(exc).__name__}: {exc}", "internal")
 
 
 def collect_fleet(
@@ -128,7 +118,7 @@ class _Runner:
             try:
                 result = self._transport.collect(target, self._bonds, self._timeout)
             except BaseException as exc:  # nothing may escape a worker, not even SystemExit
-                result = NodeFailure(target.name, self._transport.name, _describe(exc))
+                result = _failure(target.name, self._transport.name, exc)
             self._events.put(("done", index, result))
 
     def run(self, width: int, give_up_after: float) -> list[Evidence | NodeFailure]:
@@ -170,6 +160,6 @@ class _Runner:
 
     def _report_done(self, result: Evidence | NodeFailure) -> None:
         if isinstance(result, NodeFailure):
-            self._reporter.done(result.node, False, result.error)
+            self._reporter.done(result.node, False, result.message)
         else:
             self._reporter.done(result.node, True)

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bondcheck.errors import BondcheckError, CollectError, InputError
-from bondcheck.model import Evidence, NodeTarget, Policy, Rendering
+from bondcheck.model import Evidence, NodeFailure, NodeTarget, Policy, Rendering
 from bondcheck.policy.desired import node_policy
 from bondcheck.progress import Reporter
 
@@ -37,15 +37,7 @@ if TYPE_CHECKING:
     from bondcheck.transport.base import Transport
 
 Notify = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class LiveFailure:
-    """A node that was not collected for a reason found before collection (e.g. rendering)."""
-
-    node: str
-    transport: str
-    message: str
+Item = Evidence | NodeFailure
 
 
 class _Lazy:
@@ -67,10 +59,8 @@ class _Lazy:
             if self._closed:
                 raise CollectError("interrupted: the run is ending")
             if self._cluster is None:
-                try:
-                    from bondcheck.policy.cluster import Cluster
-                except ImportError:
-                    raise InputError("reading the cluster is not available in this build") from None
+                from bondcheck.policy.cluster import Cluster
+
                 self._cluster = Cluster.from_options(self._request.options)
             return self._cluster
 
@@ -112,7 +102,7 @@ def _targets(request: VerifyRequest, via: str, policy: Policy, lazy: _Lazy,
 
 def _per_node_policies(
     policy: Policy, targets: list[NodeTarget], lazy: _Lazy, via: str
-) -> tuple[dict[str, Policy], dict[str, Mapping[str, Any]], list[LiveFailure]]:
+) -> tuple[dict[str, Policy], dict[str, Mapping[str, Any]], list[NodeFailure]]:
     """For a templated policy: each node's own policy and the rendering it came from (kept
     with the evidence, so ``collect`` saves it); a node without a usable rendering is a
     failure record, never collected against unrendered templates."""
@@ -120,22 +110,22 @@ def _per_node_policies(
         return {}, {}, []
     policies: dict[str, Policy] = {}
     states: dict[str, Mapping[str, Any]] = {}
-    failures: list[LiveFailure] = []
+    failures: list[NodeFailure] = []
     for target in targets:
         try:
             state = lazy.get().rendered_state(policy, target.name)
             where = f"NNCE {target.name}.{policy.name} status.desiredState"
             policies[target.name] = node_policy(policy, state, where=where)
         except BondcheckError as exc:
-            failures.append(LiveFailure(target.name, via, str(exc)))
+            failures.append(NodeFailure(target.name, via, str(exc), "unrendered"))
             continue
         states[target.name] = state
     return policies, states, failures
 
 
 def _attach_states(
-    items: list[Any], states: Mapping[str, Mapping[str, Any]], policy: Policy
-) -> list[Any]:
+    items: list[Item], states: Mapping[str, Mapping[str, Any]], policy: Policy
+) -> list[Item]:
     if not states:
         return items
     return [
@@ -146,7 +136,9 @@ def _attach_states(
     ]
 
 
-def _attach_enactments(items: list[Any], policy: Policy, lazy: _Lazy, notify: Notify) -> list[Any]:
+def _attach_enactments(
+    items: list[Item], policy: Policy, lazy: _Lazy, notify: Notify
+) -> list[Item]:
     names = [i.node for i in items if isinstance(i, Evidence)]
     if not names:
         return items
@@ -224,14 +216,12 @@ def collect_live(
     policy: Policy,
     reporter: Reporter,
     notify: Notify,
-) -> list[Any]:
+) -> list[Item]:
     """Evidence (or failure records) per node; for a templated NNCP each Evidence carries
     its node's rendered desired state (``run`` judges the node against that)."""
-    try:
-        from bondcheck.fleet import collect_fleet
-        from bondcheck.transport.factory import make_transport
-    except ImportError:
-        raise InputError(f"transport {via} is not available in this build") from None
+    from bondcheck.fleet import collect_fleet
+    from bondcheck.transport.factory import make_transport
+
     lazy = _Lazy(request)
     transport = make_transport(via, request.options)
     try:
@@ -247,7 +237,7 @@ def collect_live(
         failed = {f.node for f in failures}
         todo = [t for t in targets if t.name not in failed]
         bonds = sorted({b.name for p in [policy, *policies.values()] for b in p.bonds})
-        collected: list[Any] = collect_fleet(
+        collected = collect_fleet(
             transport,
             todo,
             bonds,

@@ -11,11 +11,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from bondcheck import __version__
 from bondcheck.errors import InputError
-from bondcheck.model import Evidence, NodeReport, Policy, Report
+from bondcheck.model import Evidence, NodeFailure, NodeReport, Policy, Report
 from bondcheck.progress import NullReporter, Reporter
 from bondcheck.transport.factory import TRANSPORT_NAMES as LIVE_TRANSPORTS
 from bondcheck.transport.options import TransportOptions
@@ -103,30 +102,23 @@ def _note(message: str) -> None:
     return None
 
 
-@dataclass(frozen=True)
-class Unrendered:
-    """A node of a templated policy whose evidence holds no rendering of it: not judged."""
-
-    node: str
-    transport: str
-    message: str
-
-
-def per_node_policies(policy: Policy, items: Sequence[Any]) -> tuple[list[Any], dict[str, Policy]]:
+def per_node_policies(
+    policy: Policy, items: Sequence[Evidence | NodeFailure]
+) -> tuple[list[Evidence | NodeFailure], dict[str, Policy]]:
     """Each node's own policy when ``policy`` is templated (capture / ``{{ }}``).
 
     Such a policy means nothing until kubernetes-nmstate renders it per node; the rendering
     (NNCE ``status.desiredState``) travels with the node's Evidence, live or saved by
     ``collect``. A node without one - or with one that names no usable bond - is replaced by
-    an Unrendered record (ERROR, exit 3): judging it against the unrendered template would
-    check nothing and pass.
+    a NodeFailure of kind ``unrendered`` (ERROR, exit 3): judging it against the unrendered
+    template would check nothing and pass.
     """
     if not policy.templated:
         return list(items), {}
     from bondcheck.errors import PolicyError
     from bondcheck.policy.desired import node_policy
 
-    out: list[Any] = []
+    out: list[Evidence | NodeFailure] = []
     policies: dict[str, Policy] = {}
     for item in items:
         if not isinstance(item, Evidence):
@@ -139,20 +131,20 @@ def per_node_policies(policy: Policy, items: Sequence[Any]) -> tuple[list[Any], 
                 "rendering of it (desired-state.json, saved by 'bondcheck collect' from the "
                 "cluster), so the bonds expected on this node are unknown"
             )
-            out.append(Unrendered(item.node, item.transport, reason))
+            out.append(NodeFailure(item.node, item.transport, reason, "unrendered"))
             continue
         if rendering.policy != policy.name:
             reason = (
                 f"policy {policy.name} is templated and the rendering saved with {item.node} "
                 f"is of policy {rendering.policy}, so the bonds expected on this node are unknown"
             )
-            out.append(Unrendered(item.node, item.transport, reason))
+            out.append(NodeFailure(item.node, item.transport, reason, "unrendered"))
             continue
         try:
             where = f"{item.node}: rendered desiredState"
             policies[item.node] = node_policy(policy, rendering.desired_state, where=where)
         except PolicyError as exc:
-            out.append(Unrendered(item.node, item.transport, str(exc)))
+            out.append(NodeFailure(item.node, item.transport, str(exc), "unrendered"))
             continue
         out.append(item)
     return out, policies
@@ -163,7 +155,7 @@ def gather(
     policy: Policy,
     reporter: Reporter,
     notify: Callable[[str], None] = _note,
-) -> tuple[str, list[Any], dict[str, Policy]]:
+) -> tuple[str, list[Evidence | NodeFailure], dict[str, Policy]]:
     """The transport name, one Evidence (or failure record) per node, and per-node policies
     (only for templated NNCPs: see per_node_policies)."""
     via = _source(request)
@@ -177,18 +169,12 @@ def gather(
         assert request.from_dir is not None
         items = read_capture(request.from_dir, [b.name for b in policy.bonds], request.nodes)
         for item in items:
-            reporter.done(item.node, isinstance(item, Evidence), getattr(item, "message", ""))
+            if isinstance(item, NodeFailure):
+                reporter.done(item.node, False, item.message)
+            else:
+                reporter.done(item.node, True)
     judged, policies = per_node_policies(policy, items)
     return via, judged, policies
-
-
-def failure_message(item: Any) -> str:
-    """The one-line reason of a failure record from any transport (or the fleet runner)."""
-    for attr in ("message", "error", "reason"):
-        value = getattr(item, attr, None)
-        if value:
-            return str(value)
-    return str(item)
 
 
 def _report_notes(policy: Policy, policies: Mapping[str, Policy] | None) -> tuple[str, ...]:
@@ -207,7 +193,7 @@ def _report_notes(policy: Policy, policies: Mapping[str, Policy] | None) -> tupl
 
 def build_report(
     policy: Policy,
-    items: Sequence[Any],
+    items: Sequence[Evidence | NodeFailure],
     *,
     transport: str,
     only: Iterable[str] = (),
@@ -228,13 +214,7 @@ def build_report(
             own = (policies or {}).get(item.node, policy)
             nodes.append(judge_node(own, item, only=only, skip=skip))
         else:
-            nodes.append(
-                failed_node(
-                    str(getattr(item, "node", "?")),
-                    str(getattr(item, "transport", None) or transport),
-                    failure_message(item),
-                )
-            )
+            nodes.append(failed_node(item.node, item.transport or transport, item.message))
     return Report(
         policy=policy.name,
         tool_version=__version__,

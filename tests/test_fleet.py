@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from bondcheck.errors import CollectError
-from bondcheck.fleet import NodeFailure, collect_fleet
-from bondcheck.model import Evidence, NodeTarget
+from bondcheck.fleet import collect_fleet
+from bondcheck.model import Evidence, NodeFailure, NodeTarget
 from bondcheck.transport.base import Transport
 
 
@@ -114,8 +114,10 @@ def test_one_failing_node_never_stops_the_others() -> None:
     fake = FakeTransport(behave)
     results = collect_fleet(fake, nodes(6), ["bond0"], timeout=5, concurrency=2)
     assert results[1] == NodeFailure("n1", "fake", "n1: connection refused")
-    assert results[3] == NodeFailure("n3", "fake", "internal error: ValueError: unexpected reply")
-    assert results[4] == NodeFailure("n4", "fake", "internal error: SystemExit: 9")
+    assert results[3] == NodeFailure(
+        "n3", "fake", "internal error: ValueError: unexpected reply", "internal"
+    )
+    assert results[4] == NodeFailure("n4", "fake", "internal error: SystemExit: 9", "internal")
     assert [type(r).__name__ for i, r in enumerate(results) if i not in (1, 3, 4)] == [
         "Evidence"
     ] * 3

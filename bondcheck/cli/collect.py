@@ -19,7 +19,7 @@ from __future__ import annotations
 import enum
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -27,10 +27,11 @@ from bondcheck.cli import transport_opts as t
 from bondcheck.cli.common import LineReporter, note
 from bondcheck.cli.selection_opts import SELECTION, Jobs, PolicyFile, PolicyName, Timeout
 from bondcheck.errors import EXIT_COLLECT, EXIT_OK, InputError
+from bondcheck.model import Evidence, NodeFailure
 from bondcheck.transport.options import TransportOptions
 
 if TYPE_CHECKING:
-    from bondcheck.model import Evidence
+    from collections.abc import Sequence
 
 _SEL = SELECTION
 _OUT = "Output"
@@ -107,21 +108,19 @@ def describe_saved(evidence: Evidence) -> str:
     return text + (f"; absent: {', '.join(absent)}" if absent else "")
 
 
-def save_items(items: list[Any], out: Path, *, quiet: bool) -> list[str]:
+def save_items(items: Sequence[Evidence | NodeFailure], out: Path, *, quiet: bool) -> list[str]:
     """Write every Evidence (and every failure as error.txt); the nodes not collected."""
-    from bondcheck.model import Evidence
-    from bondcheck.run import failure_message
     from bondcheck.transport.capture import write_capture, write_failure
 
     failed: list[str] = []
     for item in items:
-        node = str(getattr(item, "node", "?"))
+        node = item.node
         try:
             if isinstance(item, Evidence):
                 where = write_capture(item, out)
                 line = f"[{node}] saved {where}: {describe_saved(item)}"
             else:
-                reason = failure_message(item)
+                reason = item.message
                 where = write_failure(node, reason, out)
                 failed.append(node)
                 line = f"[{node}] not collected: {' '.join(reason.split())}; see {where}/error.txt"

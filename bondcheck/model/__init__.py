@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bondcheck.model.evidence import Evidence, NodeTarget, Rendering
+    from bondcheck.model.evidence import Evidence, NodeFailure, NodeTarget, Rendering
     from bondcheck.model.ip import Address, IpState, Link
     from bondcheck.model.kernel import AdInfo, LacpPdu, ObservedBond, ObservedPort
     from bondcheck.model.policy import Enactment, ExpectedAddress, ExpectedBond, ExpectedIp, Policy
@@ -50,6 +50,7 @@ _WHERE: dict[str, str] = {
     "NodeTarget": "evidence",
     "Evidence": "evidence",
     "Rendering": "evidence",
+    "NodeFailure": "evidence",
 }
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "IpState",
     "LacpPdu",
     "Link",
+    "NodeFailure",
     "NodeReport",
     "NodeTarget",
     "ObservedBond",

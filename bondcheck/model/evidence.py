@@ -57,3 +57,23 @@ class Evidence:
     nns_state: Mapping[str, Any] | None = None  # NodeNetworkState currentState (--via nns)
     notes: tuple[str, ...] = ()
     rendering: Rendering | None = None
+
+
+@dataclass(frozen=True)
+class NodeFailure:
+    """A node bondcheck could not judge, and why in one line; it becomes an ERROR node.
+
+    One record for every stage that can lose a node, so the run, the fleet runner and the
+    renderers never guess which field holds the reason. ``kind`` says which stage:
+
+    * ``collect``: the transport (or a saved capture) yielded no usable evidence: the node is
+      unreachable, refused authentication, timed out, or its capture holds an error;
+    * ``unrendered``: a templated policy has no rendering for the node, so the bonds it
+      should have are unknown (the node is not judged against ``{{ }}`` templates);
+    * ``internal``: a transport raised something it should not have (a bondcheck bug).
+    """
+
+    node: str
+    transport: str
+    message: str
+    kind: str = "collect"

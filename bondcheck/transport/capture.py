@@ -31,13 +31,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
 from bondcheck.errors import CollectError, InputError
 from bondcheck.ifname import ifname_problem
-from bondcheck.model import Enactment, Evidence, Rendering
+from bondcheck.model import Enactment, Evidence, NodeFailure, Rendering
 from bondcheck.transport.capture_sos import is_sosreport, read_sos
 
 TRANSPORT = "capture"
@@ -48,15 +48,6 @@ _EVIDENCE_FILES = ("ip-addr.json", "ip-link.json", "kernel.txt", "meta.json", "e
 DESIRED_STATE = "desired-state.json"
 _OWNED_FILES = (*_EVIDENCE_FILES, "enactment.json", "nns.json", DESIRED_STATE)
 _NODE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._:@%+\-]{0,252}")
-
-
-@dataclass(frozen=True)
-class CaptureFailure:
-    """A node directory whose evidence could not be read; becomes an ERROR node."""
-
-    node: str
-    message: str
-    transport: str = TRANSPORT
 
 
 def node_name_problem(name: object) -> str | None:
@@ -234,7 +225,7 @@ def read_node(node_dir: str | Path, node: str, bonds: Sequence[str] = ()) -> Evi
 
 def read_capture(
     root: str | Path, bonds: Sequence[str] = (), nodes: Sequence[str] = ()
-) -> list[Evidence | CaptureFailure]:
+) -> list[Evidence | NodeFailure]:
     """Evidence for every node of a capture (or only ``nodes``, in the order given).
 
     A node named in ``nodes`` that the capture does not hold is an InputError listing the
@@ -252,12 +243,12 @@ def read_capture(
         chosen = [(n, by_name[n]) for n in dict.fromkeys(nodes)]
     else:
         chosen = available
-    out: list[Evidence | CaptureFailure] = []
+    out: list[Evidence | NodeFailure] = []
     for name, path in chosen:
         try:
             out.append(read_node(path, name, bonds))
         except CollectError as exc:
-            out.append(CaptureFailure(node=name, message=str(exc)))
+            out.append(NodeFailure(name, TRANSPORT, str(exc)))
     return out
 
 

@@ -2,8 +2,7 @@
 
 Each transport lives in its own module and may pull in a heavy library (paramiko for ssh, the
 kubernetes client for handler-exec and nns). Importing by module path on demand keeps
-``bondcheck parse`` and ``--from-dir`` runs free of them, and lets a build that lacks a
-transport module still offer the others.
+``bondcheck parse`` and ``--from-dir`` runs free of them.
 """
 
 from __future__ import annotations
@@ -26,24 +25,10 @@ TRANSPORT_NAMES: tuple[str, ...] = tuple(_CLASSES)
 
 
 def make_transport(via: str, opts: TransportOptions) -> Transport:
-    """Build the transport named ``via`` from ``opts``; InputError for an unknown name or a
-    transport this build does not include."""
+    """Build the transport named ``via`` from ``opts``; InputError for an unknown name."""
     entry = _CLASSES.get(via)
     if entry is None:
         raise InputError(f"unknown transport {via!r} (valid: {', '.join(TRANSPORT_NAMES)})")
     module_name, class_name = entry
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        # Only the transport's own module being absent means "not in this build"; a missing
-        # dependency inside it is a different problem and says which package is missing.
-        if exc.name != module_name:
-            raise InputError(
-                f"transport {via} needs the Python package {exc.name!r}, which is not installed"
-            ) from None
-        raise InputError(f"transport {via} is not available in this build") from None
-    cls = getattr(module, class_name, None)
-    if cls is None:
-        raise InputError(f"transport {via} is not available in this build")
-    transport: Transport = cls(opts)
+    transport: Transport = getattr(importlib.import_module(module_name), class_name)(opts)
     return transport

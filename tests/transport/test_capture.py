@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from bondcheck.errors import CollectError, InputError
-from bondcheck.model import Enactment, Evidence
+from bondcheck.model import Enactment, Evidence, NodeFailure
 from bondcheck.parse.iproute import parse_ip_state
 from bondcheck.transport.capture import (
-    CaptureFailure,
     capture_nodes,
     check_node_name,
     node_name_problem,
@@ -85,9 +84,9 @@ def test_a_failed_node_reads_back_as_a_failure(tmp_path):
     (tmp_path / "empty-node").mkdir()
     items = read_capture(tmp_path, ["bond0"])
     assert [i.node for i in items] == ["empty-node", "worker-0", "worker-9"]
-    assert isinstance(items[0], CaptureFailure) and "no evidence" in items[0].message
+    assert isinstance(items[0], NodeFailure) and "no evidence" in items[0].message
     assert isinstance(items[1], Evidence)
-    assert items[2] == CaptureFailure("worker-9", "ssh: Permission denied (publickey)")
+    assert items[2] == NodeFailure("worker-9", "capture", "ssh: Permission denied (publickey)")
     with pytest.raises(CollectError, match="Permission denied"):
         read_node(tmp_path / "worker-9", "worker-9")
 

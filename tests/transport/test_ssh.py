@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from bondcheck.errors import CollectError
-from bondcheck.fleet import NodeFailure, collect_fleet
-from bondcheck.model import Evidence, NodeTarget
+from bondcheck.fleet import collect_fleet
+from bondcheck.model import Evidence, NodeFailure, NodeTarget
 from bondcheck.transport.options import TransportOptions
 from bondcheck.transport.ssh import SshTransport
 from tests.sshd.env import SshdEnv, sshd_environment
@@ -240,7 +240,7 @@ def test_fleet_over_ssh_keeps_order_and_isolates_a_dead_node(env: SshdEnv, tmp_p
     assert [r.node for r in results] == [t.name for t in targets]
     failure = results[2]
     assert isinstance(failure, NodeFailure)
-    assert "refused" in failure.error and failure.transport == "ssh"
+    assert "refused" in failure.message and failure.transport == "ssh"
     assert all(isinstance(r, Evidence) for i, r in enumerate(results) if i != 2)
 
 
