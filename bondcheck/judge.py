@@ -9,15 +9,18 @@ Unreadable evidence is a finding, not a crash. When the text of /proc/net/bondin
 ``EVIDENCE-PARSE`` for that bond (bond None for the ip JSON) and carries on with everything
 else. A dedicated ID rather than BOND-PRESENT, because the bond may well exist: what failed
 is reading it, and the remediation is different. EVIDENCE-PARSE is always reported, whatever
-``--only``/``--skip`` say, because the checks it replaces never ran.
+``--only``/``--skip`` say, because the checks it replaces never ran (see checks/evidence.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bondcheck.checks.base import CheckContext, CheckDef
+from bondcheck.checks.catalog import selected
+from bondcheck.checks.evidence import unreadable
+from bondcheck.checks.runner import run_bond_checks, run_node_checks
 from bondcheck.errors import EXIT_COLLECT, EXIT_FAIL, EXIT_OK, ParseError
 from bondcheck.model import (
     CheckResult,
@@ -30,63 +33,6 @@ from bondcheck.model import (
     Status,
 )
 
-EVIDENCE_PARSE = "EVIDENCE-PARSE"
-
-
-@dataclass(frozen=True)
-class JudgeCheck:
-    """A check ID the judge itself reports (shown by ``bondcheck checks`` / ``explain``)."""
-
-    id: str
-    title: str
-    remediation: str
-    explain: str
-    scope: str = "bond"
-
-
-JUDGE_CHECKS: tuple[JudgeCheck, ...] = (
-    JudgeCheck(
-        id=EVIDENCE_PARSE,
-        title="Evidence from the node could be read (bonding text, ip JSON)",
-        remediation=(
-            "Look at the raw file (bondcheck parse FILE shows the exact line); re-collect the "
-            "evidence, and check that the capture holds the kernel's text unedited."
-        ),
-        explain=(
-            "Reports evidence that bondcheck could not read: the text of "
-            "/proc/net/bonding/<bond> that is not bonding output, or ip-addr.json / "
-            "ip-link.json that is not `ip -j` JSON.\n\n"
-            "Why it matters: every other check of that bond (or every IP check, for the ip "
-            "JSON) needs this evidence; none of them ran, so the node is reported as ERROR "
-            "rather than passed.\n\n"
-            "Status: always ERROR; it is reported even with --only/--skip, because the checks "
-            "it stands for never ran. A run whose only problems are ERRORs exits 3.\n\n"
-            "How to fix: run `bondcheck parse FILE` on the file to see the offending line; "
-            "re-collect (`bondcheck collect`), and make sure nothing (a terminal, a ticket "
-            "system, an editor) rewrapped or truncated the capture."
-        ),
-    ),
-)
-
-
-def judge_check(check_id: str) -> JudgeCheck | None:
-    """The judge's own check with this ID (case-insensitive), if any."""
-    for entry in JUDGE_CHECKS:
-        if entry.id == check_id.upper():
-            return entry
-    return None
-
-
-def _parse_error(message: str, *, bond: str | None, evidence: str | None) -> CheckResult:
-    return CheckResult(
-        check=EVIDENCE_PARSE,
-        status=Status.ERROR,
-        message=message,
-        bond=bond,
-        evidence=evidence,
-        remediation=JUDGE_CHECKS[0].remediation,
-    )
-
 
 def _ip_state(evidence: Evidence) -> tuple[IpState, list[CheckResult]]:
     from bondcheck.parse.iproute import parse_ip_state
@@ -95,7 +41,7 @@ def _ip_state(evidence: Evidence) -> tuple[IpState, list[CheckResult]]:
         state = parse_ip_state(evidence.ip_addr, evidence.ip_link, source=f"{evidence.node}:ip -j")
     except ParseError as exc:
         # Keep judging the bonds: their checks that need no addresses still mean something.
-        return IpState(), [_parse_error(f"ip JSON unreadable: {exc}", bond=None, evidence=None)]
+        return IpState(), [unreadable(f"ip JSON unreadable: {exc}", bond=None, evidence=None)]
     return state, []
 
 
@@ -107,13 +53,11 @@ def judge_node(
     skip: Iterable[str] = (),
 ) -> NodeReport:
     """Run the selected checks on one node's evidence; never raises for bad evidence."""
-    from bondcheck.checks.registry import CheckContext, iter_selected
-    from bondcheck.checks.runner import run_bond_checks, run_node_checks
     from bondcheck.parse.procfs import parse_bonding
 
-    selected = list(iter_selected(list(only), list(skip)))
-    bond_checks = [c for c in selected if getattr(c, "scope", "bond") == "bond"]
-    node_checks = [c for c in selected if getattr(c, "scope", "bond") == "node"]
+    chosen = selected(only, skip)
+    bond_checks = [c for c in chosen if c.scope == "bond"]
+    node_checks = [c for c in chosen if c.scope == "node"]
     nns = evidence.nns_state
     results: list[CheckResult]
     if nns is not None:
@@ -142,7 +86,7 @@ def judge_node(
             except ParseError as exc:
                 lines = (text or "").splitlines()
                 first = next((ln.strip() for ln in lines if ln.strip()), "")
-                results.append(_parse_error(str(exc), bond=expected.name, evidence=first or None))
+                results.append(unreadable(str(exc), bond=expected.name, evidence=first or None))
                 continue
         ctx = CheckContext(
             node=evidence.node,
@@ -155,16 +99,15 @@ def judge_node(
         contexts.append(ctx)
         results.extend(sorted(run_bond_checks(ctx, runnable) + skipped, key=catalog_index))
     if node_checks and policy.bonds:
-        results.extend(
-            run_node_checks(
-                node=evidence.node,
-                policy=policy,
-                evidence=evidence,
-                ip=ip,
-                contexts=contexts,
-                checks=node_checks,
+        # Node checks read the node, never the bond: any context of the node serves.
+        node_ctx = (
+            contexts[0]
+            if contexts
+            else CheckContext(
+                evidence.node, policy.bonds[0], None, ip, evidence, evidence.enactment
             )
         )
+        results.extend(run_node_checks(node_ctx, node_checks))
     return NodeReport(
         node=evidence.node,
         transport=evidence.transport,
@@ -174,17 +117,18 @@ def judge_node(
 
 
 def _from_nns(
-    nns: Mapping[str, Any], bond: str, checks: list[Any]
-) -> tuple[ObservedBond | None, list[Any], list[CheckResult]]:
+    nns: Mapping[str, Any], bond: str, checks: list[CheckDef]
+) -> tuple[ObservedBond | None, list[CheckDef], list[CheckResult]]:
     """``--via nns``: the bond as NodeNetworkState shows it, the checks NNS can answer, and a
-    SKIP (with the reason) for each check that needs the kernel's runtime view instead."""
-    from bondcheck.transport.nns import nns_skip_reason, observed_from_nns
+    SKIP (with the reason the check's definition gives) for each check that needs the
+    kernel's runtime view instead."""
+    from bondcheck.transport.nns import observed_from_nns
 
     observed, _ = observed_from_nns(nns, bond)
-    runnable: list[Any] = []
+    runnable: list[CheckDef] = []
     skipped: list[CheckResult] = []
     for check in checks:
-        why = nns_skip_reason(check.id, nns, bond)
+        why = check.nns_skip()
         if why is None:
             runnable.append(check)
         else:
@@ -216,8 +160,3 @@ def exit_code(report: Report, *, strict: bool = False, exit_zero: bool = False) 
     if any(n.error is not None for n in report.nodes) or _has(report, Status.ERROR):
         return EXIT_COLLECT
     return EXIT_OK
-
-
-def known_check_ids(registry_ids: Sequence[str]) -> list[str]:
-    """Registry IDs plus the judge's own, in catalog order."""
-    return [*registry_ids, *(c.id for c in JUDGE_CHECKS if c.id not in registry_ids)]

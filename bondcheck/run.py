@@ -38,14 +38,6 @@ class VerifyRequest:
     options: TransportOptions = field(default_factory=TransportOptions)
 
 
-def known_check_ids() -> list[str]:
-    """Every ID ``--only``/``--skip``/``explain`` accept: the registry's and the judge's."""
-    from bondcheck.checks.registry import all_checks
-    from bondcheck.judge import known_check_ids as with_judge
-
-    return with_judge([c.id for c in all_checks()])
-
-
 def unknown_id_message(check_id: str, known: Sequence[str]) -> str:
     """``unknown check ID 'X'`` plus close matches, or where to find the list."""
     close = difflib.get_close_matches(check_id.upper(), list(known), n=3, cutoff=0.5)
@@ -58,7 +50,9 @@ def validate_check_ids(ids: Iterable[str]) -> None:
     ids = list(ids)
     if not ids:
         return
-    known = known_check_ids()
+    from bondcheck.checks.catalog import CHECK_IDS
+
+    known = CHECK_IDS
     for check_id in ids:
         if check_id.upper() not in known:
             raise InputError(unknown_id_message(check_id, known))

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bondcheck.judge import EVIDENCE_PARSE, exit_code, failed_node, judge_check, judge_node
+from bondcheck.checks.catalog import get
+from bondcheck.judge import exit_code, failed_node, judge_node
 from bondcheck.model import CheckResult, Evidence, NodeReport, Report, Status
 from bondcheck.policy.loader import load_policy_file
 
@@ -16,6 +17,7 @@ HEALTHY_SRC = (
     ROOT / "fixtures/procfs/corpus/ubuntu-6.8-8023ad-root-healthy-partner-fast-state63.txt"
 )
 ADDR = ROOT / "fixtures/iproute/lab-8023ad-healthy.ip-addr.json"
+EVIDENCE_PARSE = "EVIDENCE-PARSE"
 
 
 def _healthy() -> str:
@@ -104,11 +106,10 @@ def test_evidence_parse_is_reported_even_with_only(policy):
     assert [r.check for r in report.results] == [EVIDENCE_PARSE]
 
 
-def test_judge_check_is_explainable():
-    entry = judge_check("evidence-parse")
-    assert entry is not None and entry.id == EVIDENCE_PARSE
+def test_evidence_parse_is_a_catalogued_check():
+    entry = get("evidence-parse")
+    assert entry is not None and entry.id == EVIDENCE_PARSE and entry.scope == "evidence"
     assert "exits 3" in entry.explain
-    assert judge_check("NOPE") is None
 
 
 def test_evidence_notes_reach_the_node_report_once_each(policy):

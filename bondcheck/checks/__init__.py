@@ -1,1 +1,2 @@
-"""Checks as a uniform registry of stable IDs (see registry.py)."""
+"""Checks: one function per check in topic modules, listed in a static catalog of stable IDs
+(see catalog.py; the machinery is in base.py)."""

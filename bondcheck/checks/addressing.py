@@ -5,8 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
-from bondcheck.checks.base import CheckDef, bond_of, check, names
-from bondcheck.checks.registry import CheckContext
+from bondcheck.checks.base import CheckContext, CheckDef, bond_of, check, names
 from bondcheck.model import Address, CheckResult, ExpectedIp
 
 _NO_IP_ADDR = "ip addr was not collected (ip-addr.json): addresses cannot be judged"
@@ -38,6 +37,7 @@ def _norm(ip: str) -> str:
 
 @check(
     "PORT-NO-IP",
+    nns_blind=None,
     title="Bond ports carry no IP address",
     remediation=(
         "Set ipv4/ipv6 enabled: false on the port interfaces in the NNCP (or delete the "
@@ -148,6 +148,7 @@ def _family_problems(
 
 @check(
     "BOND-IP",
+    nns_blind=None,
     title="The bond (or its VLAN/bridge) has the policy's addresses",
     remediation=(
         "Check the ipv4/ipv6 block of the interface that should hold the address (bond, or "

@@ -2,8 +2,10 @@
 
 A check is a :class:`CheckDef`: its stable ID, a title, a one-line remediation, the
 ``explain`` text (the docstring of its function, so the words users read live next to the
-code they describe) and a function that judges one :class:`CheckContext`. ``CheckDef.run``
-applies the preconditions every bond check shares before calling that function:
+code they describe) and a function that judges one :class:`CheckContext`. Checks are pure:
+they see only the context and never do I/O, so they judge a live node and a saved capture
+identically. ``CheckDef.run`` applies the preconditions every bond check shares before
+calling that function:
 
 * the policy removes the bond (``state: absent`` or ``down``): only BOND-PRESENT has
   anything to judge, the rest SKIP;
@@ -12,7 +14,8 @@ applies the preconditions every bond check shares before calling that function:
   one result (a JUnit report wants one test case per check).
 
 The result builders fill the check ID, the bond, and the remediation on WARN/FAIL, so each
-check only says what it found.
+check only says what it found. What a check cannot judge from NodeNetworkState (``--via
+nns``) is said on its definition too (``nns_blind``), so a new check brings its own answer.
 """
 
 from __future__ import annotations
@@ -22,10 +25,42 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bondcheck.checks.registry import CheckContext
-from bondcheck.model import CheckResult, ObservedBond, ObservedPort, Status
+from bondcheck.model import (
+    CheckResult,
+    Enactment,
+    Evidence,
+    ExpectedBond,
+    IpState,
+    ObservedBond,
+    ObservedPort,
+    Status,
+)
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What one check sees for one bond of one node.
+
+    ``observed`` is None when /proc/net/bonding/<bond> does not exist on the node.
+    ``ip`` is empty (has_addresses False) when ip -j addr was not collected.
+    """
+
+    node: str
+    expected: ExpectedBond
+    observed: ObservedBond | None
+    ip: IpState
+    evidence: Evidence
+    enactment: Enactment | None = None
+
 
 CheckFn = Callable[["CheckDef", CheckContext], Iterable[CheckResult]]
+
+#: Where a check's results come from: once per policy bond, once per node, or from the
+#: judge itself when evidence cannot be read (never run, whatever --only/--skip select).
+SCOPES = ("bond", "node", "evidence")
+
+#: Why ``--via nns`` skips a check that needs the kernel's runtime view.
+NNS_SKIP = "not visible in NodeNetworkState; use a node transport"
 
 LACP_MODE = "802.3ad"
 
@@ -51,16 +86,29 @@ ZERO_MAC = "00:00:00:00:00:00"
 
 @dataclass(eq=False)
 class CheckDef:
-    """One check of the catalog; satisfies the registry's ``Check`` protocol."""
+    """One check of the catalog.
+
+    ``nns_blind`` is None for a check that NodeNetworkState can answer (configuration,
+    membership, addresses); otherwise why it cannot ("" for no particular reason). A check
+    is blind by default, so a check added later is skipped under ``--via nns`` until it is
+    shown to be answerable.
+    """
 
     id: str
     title: str
     remediation: str
     explain: str
     fn: CheckFn
-    scope: str = "bond"
+    scope: str = "bond"  # one of SCOPES
     needs_bond: bool = True  # SKIP when the bond is absent or the policy removes it
     lacp_only: bool = False  # SKIP unless the kernel runs the bond in 802.3ad
+    nns_blind: str | None = ""
+
+    def nns_skip(self) -> str | None:
+        """The SKIP message under ``--via nns``, or None when NNS answers this check."""
+        if self.nns_blind is None:
+            return None
+        return f"{NNS_SKIP} ({self.nns_blind})" if self.nns_blind else NNS_SKIP
 
     def run(self, ctx: CheckContext) -> Iterable[CheckResult]:
         """Apply the shared preconditions, then the check's own function."""
@@ -131,6 +179,7 @@ def check(
     scope: str = "bond",
     needs_bond: bool = True,
     lacp_only: bool = False,
+    nns_blind: str | None = "",
 ) -> Callable[[CheckFn], CheckDef]:
     """Turn a check function into a CheckDef; its docstring becomes the ``explain`` text."""
 
@@ -147,6 +196,7 @@ def check(
             scope=scope,
             needs_bond=needs_bond,
             lacp_only=lacp_only,
+            nns_blind=nns_blind,
         )
 
     return wrap

@@ -1,4 +1,4 @@
-"""Render the check reference (docs/checks.md) from the registry, so the two cannot drift.
+"""Render the check reference (docs/checks.md) from the catalog, so the two cannot drift.
 
 ``python -m bondcheck.checks.docgen > docs/checks.md`` regenerates the file; a test compares
 the committed file with this output.
@@ -7,25 +7,9 @@ the committed file with this output.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
-from bondcheck.checks.registry import all_checks
-
-
-class Documented(Protocol):
-    """What the reference shows of a check: registry checks and the judge's own IDs."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def remediation(self) -> str: ...
-    @property
-    def explain(self) -> str: ...
-    @property
-    def scope(self) -> str: ...
-
+from bondcheck.checks.base import CheckDef
+from bondcheck.checks.catalog import CATALOG
 
 _HEADER = """\
 # Check reference
@@ -49,29 +33,19 @@ reporting a missing partner.
 """
 
 
-def _scope(check: Documented, judge_ids: set[str]) -> str:
-    if check.id in judge_ids:
-        return "evidence (reported by bondcheck itself, whatever --only/--skip select)"
-    return "node (once per node)" if check.scope == "node" else "bond (once per policy bond)"
+_SCOPES = {
+    "bond": "bond (once per policy bond)",
+    "node": "node (once per node)",
+    "evidence": "evidence (reported by bondcheck itself, whatever --only/--skip select)",
+}
 
 
-def render_markdown(checks: Sequence[Documented] | None = None) -> str:
-    """docs/checks.md: a summary table, then one section per check (explain + remediation).
-
-    By default the registry's checks and then the IDs the judge reports itself
-    (EVIDENCE-PARSE): a user who meets one in a report must find it in the reference too.
-    """
-    from bondcheck.judge import JUDGE_CHECKS
-
-    judge_ids = {c.id for c in JUDGE_CHECKS}
-    chosen: list[Documented] = list(checks) if checks is not None else list(all_checks())
-    if checks is None:
-        known = {c.id for c in chosen}
-        chosen.extend(c for c in JUDGE_CHECKS if c.id not in known)
+def render_markdown(checks: Sequence[CheckDef] = CATALOG) -> str:
+    """docs/checks.md: a summary table, then one section per check (explain + remediation)."""
     out = [_HEADER]
-    out.extend(f"| [{c.id}](#{c.id.lower()}) | {c.title} |\n" for c in chosen)
-    for c in chosen:
-        out.append(f"\n## {c.id}\n\n**{c.title}** · scope: {_scope(c, judge_ids)}\n\n")
+    out.extend(f"| [{c.id}](#{c.id.lower()}) | {c.title} |\n" for c in checks)
+    for c in checks:
+        out.append(f"\n## {c.id}\n\n**{c.title}** · scope: {_SCOPES[c.scope]}\n\n")
         out.append(markdown_text(c.explain.strip()) + "\n\n")
         out.append(f"**Remediation:** {markdown_text(c.remediation)}\n")
     return "".join(out)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from bondcheck.checks.base import CheckDef, check
-from bondcheck.checks.registry import CheckContext
+from bondcheck.checks.base import CheckContext, CheckDef, check
 from bondcheck.model import CheckResult, Enactment
 
 _MAX_LINE = 240
@@ -62,6 +61,7 @@ def _evidence(e: Enactment) -> str:
 
 @check(
     "POLICY-ENACTMENT",
+    nns_blind=None,
     title="The node's NNCE is Available for the policy's current generation",
     remediation=(
         "Read the node's enactment (oc get nnce <node>.<policy> -o yaml), fix the NNCP "

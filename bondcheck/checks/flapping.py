@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bondcheck.checks.base import CheckDef, bond_of, check, port_evidence
-from bondcheck.checks.registry import CheckContext
+from bondcheck.checks.base import CheckContext, CheckDef, bond_of, check, port_evidence
 from bondcheck.model import CheckResult
 
 #: A port with at least this many link failures since enslave is reported (WARN).

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from bondcheck.checks.base import (
     NOT_VISIBLE,
+    CheckContext,
     CheckDef,
     bond_of,
     check,
@@ -21,7 +22,6 @@ from bondcheck.checks.base import (
     port_evidence,
     up_ports,
 )
-from bondcheck.checks.registry import CheckContext
 from bondcheck.model import CheckResult
 
 _SWITCH_HINT = (
@@ -37,6 +37,7 @@ def _na(value: int | None) -> str:
 
 @check(
     "LACP-PARTNER",
+    nns_blind="NNS has no LACP partner information",
     title="802.3ad: every port hears an LACP partner",
     remediation=_SWITCH_HINT + "; check cabling goes to the intended switch ports.",
     lacp_only=True,
@@ -137,6 +138,7 @@ def lacp_partner(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
 
 @check(
     "LACP-AGGREGATOR",
+    nns_blind="NNS has no 802.3ad aggregator information",
     title="802.3ad: every up port is in the active aggregator",
     remediation=(
         "Make all bond ports members of the same switch port-channel with equal speed; a port "
@@ -262,6 +264,7 @@ def lacp_aggregator(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
 
 @check(
     "LACP-SAME-PARTNER",
+    nns_blind="NNS has no LACP partner information",
     title="802.3ad: all ports see the same partner system and key",
     remediation=(
         "Put all bond ports into one port-channel on one switch (or one MLAG/vPC pair with "

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from bondcheck.checks.base import (
     NOT_VISIBLE,
+    CheckContext,
     CheckDef,
     bond_of,
     check,
@@ -14,7 +15,6 @@ from bondcheck.checks.base import (
 )
 from bondcheck.checks.lacp_bits import SHORT_TIMEOUT, describe, state_problems
 from bondcheck.checks.option_values import canon
-from bondcheck.checks.registry import CheckContext
 from bondcheck.model import CheckResult
 
 _HEALTHY = "aggregation, synchronization, collecting, distributing set; defaulted, expired clear"
@@ -22,6 +22,7 @@ _HEALTHY = "aggregation, synchronization, collecting, distributing set; defaulte
 
 @check(
     "LACP-PORT-STATE",
+    nns_blind="NNS has no LACP actor/partner port state",
     title="802.3ad: actor and partner are in sync, collecting and distributing",
     remediation=(
         "Check the switch port-channel member state (show lacp neighbor / show etherchannel "
@@ -95,6 +96,7 @@ def lacp_port_state(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
 
 @check(
     "LACP-RATE",
+    nns_blind="NNS shows the lacp_rate option, not the negotiated timeout bit",
     title="802.3ad: the actor's LACP timeout matches lacp_rate",
     remediation=(
         "Set lacp_rate (slow|fast) under link-aggregation.options in the NNCP and re-apply; "
@@ -170,6 +172,7 @@ def lacp_rate(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
 
 @check(
     "LACP-VISIBILITY",
+    nns_blind="NNS carries no LACP runtime data at all",
     title="802.3ad: LACP details were visible to the reader",
     remediation=(
         "Collect as root: --via oc-debug, kubectl-debug (sysadmin profile), handler-exec, or "

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bondcheck.checks.base import CheckDef, bond_of, check, names, port_evidence, up_ports
-from bondcheck.checks.registry import CheckContext
+from bondcheck.checks.base import (
+    CheckContext,
+    CheckDef,
+    bond_of,
+    check,
+    names,
+    port_evidence,
+    up_ports,
+)
 from bondcheck.model import CheckResult
 
 #: Transitional per-port states inside updelay/downdelay: the link is changing right now.
@@ -14,6 +21,7 @@ TRANSITIONAL = frozenset({"going down", "going back"})
 
 @check(
     "BOND-MII",
+    nns_blind="NNS reports the administrative state (up/down), not the bond's MII status",
     title="Bond link (MII status) is up",
     remediation=(
         "Bring at least one port up (cabling, switch port enabled, NIC driver); in 802.3ad "
@@ -64,6 +72,7 @@ def bond_mii(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
 
 @check(
     "PORT-MII",
+    nns_blind="NNS has no per-port MII/carrier status",
     title="Every enslaved port has link (MII status up)",
     remediation=(
         "Restore the port's link: cable/optic, switch port (shutdown? err-disabled?), NIC "

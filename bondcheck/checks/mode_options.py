@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from bondcheck.checks.base import CheckDef, bond_of, check, mode_line, names
+from bondcheck.checks.base import CheckContext, CheckDef, bond_of, check, mode_line, names
 from bondcheck.checks.option_values import (
     MIIMON_MULTIPLES,
     Seen,
@@ -15,12 +15,12 @@ from bondcheck.checks.option_values import (
     plain,
     round_down,
 )
-from bondcheck.checks.registry import CheckContext
 from bondcheck.model import CheckResult
 
 
 @check(
     "BOND-MODE",
+    nns_blind=None,
     title="Bond mode matches the policy",
     remediation=(
         "Set link-aggregation.mode in the NNCP to the intended mode and re-apply; a mode "
@@ -82,6 +82,7 @@ def _effective(option: str, want: Any, ctx: CheckContext) -> tuple[Any, str]:
 
 @check(
     "BOND-OPTIONS",
+    nns_blind=None,
     title="Bond options set by the policy are in effect",
     remediation=(
         "Correct the option under link-aggregation.options in the NNCP (or undo the manual "

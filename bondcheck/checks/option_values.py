@@ -20,8 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bondcheck.checks.base import NOT_VISIBLE, mode_line
-from bondcheck.checks.registry import CheckContext
+from bondcheck.checks.base import NOT_VISIBLE, CheckContext, mode_line
 from bondcheck.model import ObservedBond
 from bondcheck.vocabulary import ENUM_OPTIONS, HASH_POLICY_CODES
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from bondcheck.checks.base import (
     LACP_MODE,
+    CheckContext,
     CheckDef,
     bond_of,
     check,
@@ -13,7 +14,6 @@ from bondcheck.checks.base import (
     port_evidence,
     up_ports,
 )
-from bondcheck.checks.registry import CheckContext
 from bondcheck.model import CheckResult, ObservedPort
 
 
@@ -34,6 +34,7 @@ def _where_is(port: str, ctx: CheckContext) -> str:
 
 @check(
     "PORT-ENSLAVED",
+    nns_blind=None,
     title="Every port the policy lists is enslaved to the bond",
     remediation=(
         "Fix the port name in link-aggregation.port (compare with ip link on the node), "
@@ -89,6 +90,7 @@ def port_enslaved(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
 
 @check(
     "PORT-UNEXPECTED",
+    nns_blind=None,
     title="The bond has no ports the policy does not list",
     remediation=(
         "Release the extra port (ip link set <port> nomaster, or remove it from the NNCP "
@@ -142,6 +144,7 @@ def _speed(port: ObservedPort) -> str:
 
 @check(
     "PORT-SPEED",
+    nns_blind="NNS has no per-port MII status, so it cannot tell which ports' speeds to compare",
     title="Ports run at the same speed and duplex",
     remediation=(
         "Use identical NICs/optics and switch port speed on every port (check autoneg with "

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bondcheck.checks.base import CheckDef, check, mode_line
-from bondcheck.checks.registry import CheckContext
+from bondcheck.checks.base import CheckContext, CheckDef, check, mode_line
 from bondcheck.model import CheckResult
 
 
 @check(
     "BOND-PRESENT",
+    nns_blind=None,
     title="Bond exists on the node (or is gone when the policy removes it)",
     remediation=(
         "Check the NNCE of this node (oc get nnce <node>.<policy> -o yaml) and the port names "

@@ -9,65 +9,31 @@ shows a PASS.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-from bondcheck.checks.registry import Check, CheckContext
-from bondcheck.model import CheckResult, Evidence, IpState, Policy, Status
+from bondcheck.checks.base import CheckContext, CheckDef
+from bondcheck.model import CheckResult, Status
 
 
-def run_bond_checks(ctx: CheckContext, checks: Iterable[Check]) -> list[CheckResult]:
+def run_bond_checks(ctx: CheckContext, checks: Iterable[CheckDef]) -> list[CheckResult]:
     """Results of every bond-scope check in ``checks`` for ``ctx.expected``, in order.
 
-    Node-scope checks in ``checks`` are left out (see :func:`run_node_checks`), so a
-    caller can pass the same selected list to both.
+    Other scopes in ``checks`` are left out, so a caller can pass the same selected list to
+    both runners.
     """
     return _run(ctx, [c for c in checks if c.scope == "bond"], bond=ctx.expected.name)
 
 
-def run_node_checks(
-    ctx: CheckContext | None = None,
-    checks: Iterable[Check] = (),
-    *,
-    node: str | None = None,
-    policy: Policy | None = None,
-    evidence: Evidence | None = None,
-    ip: IpState | None = None,
-    contexts: Sequence[CheckContext] = (),
-) -> list[CheckResult]:
+def run_node_checks(ctx: CheckContext, checks: Iterable[CheckDef]) -> list[CheckResult]:
     """Results of every node-scope check in ``checks``, run once per node (bond None).
 
-    Pass either a ready ``ctx`` or the node's parts: the context is then the first of
-    ``contexts`` (the bonds' contexts), else one built from the policy's first bond,
-    ``evidence`` and ``ip``. Node checks read only the node, its evidence and its
-    enactment (``evidence.enactment``), never the bond.
+    Node checks read only the node, its evidence and its enactment, never the bond, so any
+    context of the node serves.
     """
-    if ctx is None:
-        ctx = _node_context(node, policy, evidence, ip, contexts)
     return _run(ctx, [c for c in checks if c.scope == "node"], bond=None)
 
 
-def _node_context(
-    node: str | None,
-    policy: Policy | None,
-    evidence: Evidence | None,
-    ip: IpState | None,
-    contexts: Sequence[CheckContext],
-) -> CheckContext:
-    if contexts:
-        return contexts[0]
-    if policy is None or not policy.bonds or evidence is None:
-        raise ValueError("run_node_checks needs ctx, contexts, or a policy with bonds + evidence")
-    return CheckContext(
-        node=node or evidence.node,
-        expected=policy.bonds[0],
-        observed=None,
-        ip=ip if ip is not None else IpState(),
-        evidence=evidence,
-        enactment=evidence.enactment,
-    )
-
-
-def _run(ctx: CheckContext, checks: list[Check], *, bond: str | None) -> list[CheckResult]:
+def _run(ctx: CheckContext, checks: list[CheckDef], *, bond: str | None) -> list[CheckResult]:
     results: list[CheckResult] = []
     for check in checks:
         try:
@@ -77,7 +43,7 @@ def _run(ctx: CheckContext, checks: list[Check], *, bond: str | None) -> list[Ch
     return results
 
 
-def internal_error(check: Check, exc: BaseException, *, bond: str | None) -> CheckResult:
+def internal_error(check: CheckDef, exc: BaseException, *, bond: str | None) -> CheckResult:
     """The ERROR result standing in for a check that raised."""
     text = " ".join(str(exc).split())
     return CheckResult(

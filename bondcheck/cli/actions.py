@@ -72,19 +72,17 @@ def parse_file(file: str, output: str, name: str | None, color: str) -> None:
 
 def catalog() -> list[dict[str, Any]]:
     """Every check ID with its title, scope, remediation and explain text, in catalog order."""
-    from bondcheck.checks.registry import all_checks
-    from bondcheck.judge import JUDGE_CHECKS
+    from bondcheck.checks.catalog import CATALOG
 
-    entries: list[Any] = [*all_checks(), *JUDGE_CHECKS]
     return [
         {
             "id": c.id,
             "title": c.title,
-            "scope": getattr(c, "scope", "bond"),
+            "scope": c.scope,
             "remediation": c.remediation,
             "explain": c.explain,
         }
-        for c in entries
+        for c in CATALOG
     ]
 
 

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from bondcheck.checks.registry import CheckContext, get
+from bondcheck.checks.base import CheckContext
+from bondcheck.checks.catalog import get
 from bondcheck.model import (
     Address,
     AdInfo,

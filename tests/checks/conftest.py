@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bondcheck.checks.registry import CheckContext
+from bondcheck.checks.base import CheckContext
 
 from .builders import context
 

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from bondcheck.checks.registry import CheckContext, all_checks
+from bondcheck.checks.base import CheckContext
+from bondcheck.checks.catalog import CATALOG
 from bondcheck.model import Enactment, Status
 
 from .builders import (
@@ -21,7 +22,8 @@ from .builders import (
     plain_port,
 )
 
-BOND_CHECKS = [c for c in all_checks() if c.scope == "bond"]
+BOND_CHECKS = [c for c in CATALOG if c.scope == "bond"]
+RUN_CHECKS = [c for c in CATALOG if c.scope != "evidence"]  # the judge reports the others
 LACP_IDS = [c.id for c in BOND_CHECKS if c.id.startswith("LACP-")]
 
 
@@ -52,7 +54,7 @@ CONTEXTS = _contexts()
 
 
 @pytest.mark.parametrize("name", list(CONTEXTS))
-@pytest.mark.parametrize("check", all_checks(), ids=lambda c: c.id)
+@pytest.mark.parametrize("check", RUN_CHECKS, ids=lambda c: c.id)
 def test_results_are_complete_one_line_and_json_plain(check, name: str) -> None:
     ctx = CONTEXTS[name]
     results = list(check.run(ctx))

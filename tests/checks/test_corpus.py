@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bondcheck.checks.registry import CheckContext, all_checks
+from bondcheck.checks.base import CheckContext
+from bondcheck.checks.catalog import CATALOG
 from bondcheck.checks.runner import run_bond_checks
 from bondcheck.model import CheckResult, Evidence, ExpectedBond, IpState, Status
 from bondcheck.parse.procfs import parse_bonding
@@ -28,7 +29,7 @@ def judge(path: Path, **policy) -> list[CheckResult]:
         **policy,
     )
     ctx = CheckContext("node-a", exp, bond, IpState(), Evidence("node-a", "capture"))
-    return run_bond_checks(ctx, all_checks())
+    return run_bond_checks(ctx, CATALOG)
 
 
 def found(results: list[CheckResult], check_id: str) -> list[tuple[Status, str | None]]:
@@ -47,7 +48,7 @@ def test_the_corpus_is_there() -> None:
 def test_every_sample_is_judged_without_internal_errors(path: Path) -> None:
     results = judge(path)
     assert not [r.message for r in results if r.status is Status.ERROR]
-    bond_ids = [c.id for c in all_checks() if c.scope == "bond"]
+    bond_ids = [c.id for c in CATALOG if c.scope == "bond"]
     assert {r.check for r in results} == set(bond_ids)  # one outcome per check, at least
 
 

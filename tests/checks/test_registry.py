@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bondcheck.checks.catalog import CATALOG, get, selected
 from bondcheck.checks.docgen import markdown_text, render_markdown
-from bondcheck.checks.registry import all_checks, get, iter_selected
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "checks.md"
@@ -34,20 +34,20 @@ DESIGN_ORDER = [
 
 
 def test_ids_are_unique_and_well_formed() -> None:
-    ids = [c.id for c in all_checks()]
+    ids = [c.id for c in CATALOG]
     assert len(ids) == len(set(ids))
     for check_id in ids:
         assert re.fullmatch(r"[A-Z]+(-[A-Z]+)+", check_id), check_id
 
 
 def test_catalog_starts_with_the_design_table_in_order() -> None:
-    ids = [c.id for c in all_checks()]
+    ids = [c.id for c in CATALOG]
     assert ids[: len(DESIGN_ORDER)] == DESIGN_ORDER
     assert {"PORT-FLAPPING", "LACP-CHURN"} <= set(ids[len(DESIGN_ORDER) :])
 
 
 def test_every_check_has_title_remediation_and_explain() -> None:
-    for check in all_checks():
+    for check in CATALOG:
         assert check.title.strip(), check.id
         assert check.remediation.strip(), check.id
         assert "\n" not in check.title and "\n" not in check.remediation, check.id
@@ -55,26 +55,26 @@ def test_every_check_has_title_remediation_and_explain() -> None:
         assert len(check.explain) > 400, check.id
         assert "Why it matters" in check.explain, check.id
         assert "How to fix" in check.explain, check.id
-        assert check.scope in ("bond", "node"), check.id
+        assert check.scope in ("bond", "node", "evidence"), check.id
 
 
 def test_only_policy_enactment_is_node_scoped() -> None:
-    assert [c.id for c in all_checks() if c.scope == "node"] == ["POLICY-ENACTMENT"]
+    assert [c.id for c in CATALOG if c.scope == "node"] == ["POLICY-ENACTMENT"]
 
 
 def test_lookup_and_selection_are_case_insensitive() -> None:
     check = get("lacp-partner")
     assert check is not None and check.id == "LACP-PARTNER"
-    assert [c.id for c in iter_selected(only=["bond-mode", "PORT-MII"])] == [
+    assert [c.id for c in selected(only=["bond-mode", "PORT-MII"])] == [
         "BOND-MODE",
         "PORT-MII",
     ]
-    assert "BOND-IP" not in [c.id for c in iter_selected(skip=["bond-ip"])]
+    assert "BOND-IP" not in [c.id for c in selected(skip=["bond-ip"])]
 
 
 def test_docs_mention_every_registered_id() -> None:
     text = DOCS.read_text(encoding="utf-8")
-    for check in all_checks():
+    for check in CATALOG:
         assert f"\n## {check.id}\n" in text, f"docs/checks.md lacks a section for {check.id}"
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bondcheck.checks.base import CheckDef
-from bondcheck.checks.registry import CheckContext, all_checks
+from bondcheck.checks.base import CheckContext, CheckDef
+from bondcheck.checks.catalog import CATALOG
 from bondcheck.checks.runner import run_bond_checks, run_node_checks
-from bondcheck.model import CheckResult, Enactment, Evidence, Policy, Status
+from bondcheck.model import CheckResult, Enactment, Status
 
-from .builders import context, expected
+from .builders import context
 
 
 def _boom(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
@@ -21,15 +21,15 @@ BROKEN = CheckDef(id="TEST-BROKEN", title="t", remediation="r", explain="e", fn=
 
 
 def test_bond_run_keeps_catalog_order_and_only_bond_checks() -> None:
-    results = run_bond_checks(context(), all_checks())
+    results = run_bond_checks(context(), CATALOG)
     ids = list(dict.fromkeys(r.check for r in results))
-    bond_ids = [c.id for c in all_checks() if c.scope == "bond"]
+    bond_ids = [c.id for c in CATALOG if c.scope == "bond"]
     assert ids == bond_ids
     assert "POLICY-ENACTMENT" not in ids
 
 
 def test_crashing_check_becomes_one_error_and_the_run_goes_on() -> None:
-    checks = [BROKEN, *[c for c in all_checks() if c.id == "BOND-MODE"]]
+    checks = [BROKEN, *[c for c in CATALOG if c.id == "BOND-MODE"]]
     results = run_bond_checks(context(), checks)
     assert [(r.check, r.status) for r in results] == [
         ("TEST-BROKEN", Status.ERROR),
@@ -43,24 +43,18 @@ def test_crashing_check_becomes_one_error_and_the_run_goes_on() -> None:
 
 def test_node_checks_run_once_with_no_bond() -> None:
     e = Enactment("worker-0", "p", "Available")
-    results = run_node_checks(context(enactment=e), all_checks())
+    results = run_node_checks(context(enactment=e), CATALOG)
     assert [(r.check, r.status, r.bond) for r in results] == [
         ("POLICY-ENACTMENT", Status.PASS, None)
     ]
 
 
-def test_node_checks_from_node_parts() -> None:
+def test_node_checks_read_the_node_not_the_bond() -> None:
     e = Enactment("worker-0", "p", "Failing", message="NmstateError: Bug: x")
-    evidence = Evidence(node="worker-0", transport="ssh", enactment=e)
-    policy = Policy(name="p", bonds=(expected(),))
-    results = run_node_checks(
-        node="worker-0", policy=policy, evidence=evidence, checks=all_checks()
-    )
+    results = run_node_checks(context(enactment=e), CATALOG)
     assert [(r.check, r.status) for r in results] == [("POLICY-ENACTMENT", Status.FAIL)]
     assert results[0].message.endswith("NmstateError: Bug: x")
-    ctx = context(enactment=None)
-    via_contexts = run_node_checks(contexts=[ctx], checks=all_checks())
-    assert [r.status for r in via_contexts] == [Status.SKIP]
+    assert [r.status for r in run_node_checks(context(enactment=None), CATALOG)] == [Status.SKIP]
 
 
 def test_crashing_node_check_becomes_error() -> None:

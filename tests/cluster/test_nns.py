@@ -8,15 +8,13 @@ import pytest
 from standins.apiserver import ApiServerStandIn
 from standins.store import load_documents
 
+from bondcheck.checks.base import NNS_SKIP
+from bondcheck.checks.catalog import BY_ID, CATALOG
 from bondcheck.errors import CollectError
-from bondcheck.model import NodeTarget
-from bondcheck.transport.nns import (
-    NNS_ANSWERS,
-    SKIP_MESSAGE,
-    NnsTransport,
-    nns_skip_reason,
-    observed_from_nns,
-)
+from bondcheck.judge import judge_node
+from bondcheck.model import Evidence, NodeTarget, Status
+from bondcheck.policy.loader import load_policy_file
+from bondcheck.transport.nns import NnsTransport, observed_from_nns
 from bondcheck.transport.options import TransportOptions
 
 
@@ -127,16 +125,30 @@ def test_absent_bond_and_numeric_option_forms() -> None:
     assert bond.arp_ip_targets == ("192.0.2.1", "192.0.2.2") and bond.lacp_active is False
 
 
-def test_skip_reasons() -> None:
-    worker0, node01 = current_state(WORKER0), current_state(NODE01)
-    for check in sorted(NNS_ANSWERS):
-        assert nns_skip_reason(check, worker0, "bond0") is None
-    reason = nns_skip_reason("LACP-PARTNER", worker0, "bond0")
-    assert reason is not None and reason.startswith(SKIP_MESSAGE)
-    assert "partner" in reason
-    assert nns_skip_reason("PORT-MII", worker0, "bond0") == (
-        f"{SKIP_MESSAGE} (NNS has no per-port MII/carrier status)"
-    )
-    assert nns_skip_reason("PORT-SPEED", worker0, "bond0") is None  # ethernet speeds present
-    assert nns_skip_reason("PORT-SPEED", node01, "bond0") is not None
-    assert nns_skip_reason("PORT-FLAP", worker0, "bond0") == SKIP_MESSAGE  # a future check
+def test_skip_reasons_come_from_the_check_definitions() -> None:
+    answered = {c.id for c in CATALOG if c.nns_skip() is None}
+    assert answered == {
+        "BOND-PRESENT",
+        "BOND-MODE",
+        "BOND-OPTIONS",
+        "PORT-ENSLAVED",
+        "PORT-UNEXPECTED",
+        "PORT-NO-IP",
+        "BOND-IP",
+        "POLICY-ENACTMENT",
+    }
+    partner = BY_ID["LACP-PARTNER"].nns_skip()
+    assert partner is not None and partner.startswith(NNS_SKIP) and "partner" in partner
+    assert BY_ID["PORT-MII"].nns_skip() == f"{NNS_SKIP} (NNS has no per-port MII/carrier status)"
+    assert BY_ID["PORT-FLAPPING"].nns_skip() == NNS_SKIP  # blind unless a check says otherwise
+
+
+def test_every_blind_check_is_skipped_with_its_reason() -> None:
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures" / "k8s"
+    lacp = load_policy_file(str(fixtures / "nncp" / "bond0-lacp-v1.yaml"))
+    for fixture in (WORKER0, NODE01):
+        evidence = Evidence(node="n", transport="nns", nns_state=current_state(fixture))
+        for result in judge_node(lacp, evidence).results:
+            why = BY_ID[result.check].nns_skip()
+            if why is not None:
+                assert (result.status, result.message) == (Status.SKIP, why)
