@@ -12,10 +12,8 @@ one dict lookup per line:
 * leading whitespace of any kind is ignored (TAB, 8 spaces, 4 spaces, or a literal ``\\t``
   left by a copy from a test file), as are trailing whitespace, CRLF and blank lines;
 * text that is not bonding output raises :class:`~bondcheck.errors.ParseError` naming the
-  source and line; nothing else ever escapes, whatever the input.
-
-Text in the kernel's own shape is read by a faster loop (``procfs_fast``) that decides
-exactly as the loop here does and leaves every other text, and every error, to this one.
+  source and line; nothing else ever escapes, whatever the input;
+* time is linear in the size of the text, whatever it holds.
 
 ``privileged_view`` rule (the field reference, section 7). Since ~4.3 the kernel prints
 ``System priority``, ``System MAC address``, the ``Active Aggregator Info`` block (or the
@@ -45,9 +43,7 @@ from __future__ import annotations
 from typing import Any
 
 from bondcheck.errors import ParseError
-from bondcheck.model import ObservedBond
-from bondcheck.parse.procfs_build import AGG_FIELDS, PDU_FIELDS, PORT_FIELDS, build_bond
-from bondcheck.parse.procfs_fast import parse_fast
+from bondcheck.model import AdInfo, LacpPdu, ObservedBond, ObservedPort
 from bondcheck.parse.procfs_json import bond_to_json, is_placeholder_mac
 from bondcheck.parse.procfs_tables import (
     ACTOR,
@@ -56,36 +52,28 @@ from bondcheck.parse.procfs_tables import (
     AGGINFO,
     BAD,
     BINARY_RE,
+    GATED_LABELS,
     HEADERS,
     MASTER,
-    MAX_DIGITS,
     MODE_BY_LONG_NAME,
-    MULTI,
     NO_AGG_RE,
     PDU,
-    PLAIN_ASCII,
     PORT,
     PORT_SECTIONS,
+    POST_GATING_LABELS,
     SECTION_TABLES,
     SLAVE,
-    SMALL_INTS,
-    STATE,
-    TEXT,
     VERSION_LABEL,
-    count,
     mode_of,
     split_label,
+    strip_literal_tabs,
 )
 from bondcheck.vocabulary import MODES
 
-__all__ = [
-    "MODES",
-    "MODE_BY_LONG_NAME",
-    "bond_to_json",
-    "is_placeholder_mac",
-    "parse_bonding",
-    "parse_general",
-]
+__all__ = ["MODES", "MODE_BY_LONG_NAME", "bond_to_json", "is_placeholder_mac", "parse_bonding"]
+
+Fields = dict[str, Any]
+Extra = list[tuple[str, str]]
 
 
 def parse_bonding(text: str, *, name: str | None = None, source: str | None = None) -> ObservedBond:
@@ -94,24 +82,11 @@ def parse_bonding(text: str, *, name: str | None = None, source: str | None = No
     ``name`` is the bond's name when the caller knows it (the file name); the text itself
     says so only in ``bond X has no active aggregator``. Raises ParseError (one line: why and
     where) for text that is not bonding output, and never any other exception.
-
-    Text in the kernel's own shape is read by ``procfs_fast``; everything else, and every
-    error, by the general loop below.
     """
-    return _read(text, name, source, fast=True)
-
-
-def parse_general(text: str, *, name: str | None = None, source: str | None = None) -> ObservedBond:
-    """``parse_bonding`` without the fast path: the reference the fast path is tested against."""
-    return _read(text, name, source, fast=False)
-
-
-def _read(text: str, name: str | None, source: str | None, fast: bool) -> ObservedBond:
     if not isinstance(text, str):
         raise ParseError(f"expected text, got {type(text).__name__}", source=source, line=None)
     try:
-        bond = parse_fast(text, name) if fast else None
-        return bond if bond is not None else _parse(_lines(text, source), name, source)
+        return _parse(_lines(text, source), name, source)
     except ParseError:
         raise
     except Exception as exc:  # a bug must still end as one line, never a traceback
@@ -129,10 +104,7 @@ def _lines(text: str, source: str | None) -> list[str]:
         raise ParseError("empty input, not /proc/net/bonding output", source=source, line=1)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    # Fast path: ASCII made only of printable characters and whitespace (the kernel's output)
-    # needs no regex scan for binary characters; deleting the allowed bytes in C leaves b"".
-    plain = text.isascii() and not text.encode().translate(None, PLAIN_ASCII)
-    binary = None if plain else BINARY_RE.search(text)
+    binary = BINARY_RE.search(text)
     if binary is not None:
         line = text.count("\n", 0, binary.start()) + 1
         raise ParseError(
@@ -147,12 +119,16 @@ def _fail(reason: str, source: str | None, line: int) -> ParseError:
     return ParseError(reason, source=source, line=line)
 
 
+def _clean(raw: str) -> str:
+    """A line without surrounding blanks or a literal ``\\t`` prefix."""
+    line = raw.strip()
+    return strip_literal_tabs(line) if line[:1] == "\\" else line
+
+
 def _first_line(lines: list[str], source: str | None) -> int:
     """Line number of the first non-blank line, which must start a bonding file."""
     for number, raw in enumerate(lines, 1):
-        line = raw.strip()
-        if line and line[0] == "\\":
-            line = _strip_literal_tabs(line)
+        line = _clean(raw)
         if line:
             if line.partition(":")[0].rstrip() not in (VERSION_LABEL, "Bonding Mode"):
                 reason = f"not /proc/net/bonding output: starts with {line[:60]!r}"
@@ -161,128 +137,149 @@ def _first_line(lines: list[str], source: str | None) -> int:
     raise _fail("empty input, not /proc/net/bonding output", source, 1)
 
 
+class _Reader:
+    """The state machine over the lines: which section we are in and where values go."""
+
+    def __init__(self) -> None:
+        self.bond: Fields = {}
+        self.bond_extra: Extra = []
+        self.agg: Fields | None = None
+        self.ports: list[tuple[Fields, Extra]] = []
+        self.port_names: set[str] = set()
+        # Where each target kind of an entry writes: indexed by BOND, AGGINFO, SLAVE, PDU.
+        self.slots: list[Fields] = [self.bond, {}, {}, {}]
+        self.extra = self.bond_extra
+        self.table = SECTION_TABLES[MASTER]
+        self.seen_ad = False
+        self.mode_line = 0
+        self.text_name: str | None = None
+
+    def value(self, key: str, value: str) -> bool:
+        """Store a labelled value of the current section; False for an unknown label."""
+        entry = self.table.get(key)
+        if entry is None and key[-1:].isspace():  # "Label : value", seen in hand copies
+            key = key.rstrip()
+            entry = self.table.get(key)
+        if entry is None:
+            return False
+        target, field, conv = entry
+        parsed = conv(value)
+        if parsed is BAD:
+            self.extra.append((key, value))
+        elif field:
+            self.slots[target][field] = parsed
+        else:
+            self.bond.update(parsed)
+        return True
+
+    def port(self, name: str) -> None:
+        """``Slave Interface: NAME`` starts a port section."""
+        port: Fields = {"name": name}
+        self.extra = []
+        self.ports.append((port, self.extra))
+        self.slots[SLAVE] = port
+        self.table = SECTION_TABLES[PORT]
+
+    def header(self, section: int) -> None:
+        """``802.3ad info``, ``Active Aggregator Info:`` or a port's ``details ... lacp pdu:``."""
+        self.table = SECTION_TABLES[section]
+        if section == AD:
+            self.seen_ad = True
+            self.extra = self.bond_extra
+        elif section == AGG:
+            if self.agg is None:
+                self.agg = {}
+            self.slots[AGGINFO] = self.agg
+            self.extra = self.bond_extra
+        else:
+            pdu: Fields = {}
+            self.slots[SLAVE]["actor" if section == ACTOR else "partner"] = pdu
+            self.slots[PDU] = pdu
+
+
 def _parse(lines: list[str], name: str | None, source: str | None) -> ObservedBond:
-    bond: dict[str, Any] = {}
-    bond_extra: list[tuple[str, str]] = []
-    agg: dict[str, Any] | None = None
-    ports: list[tuple[dict[str, Any], list[tuple[str, str]]]] = []
-    port: dict[str, Any] = {}
-    # Where each target kind of an entry writes: indexed by BOND, AGGINFO, SLAVE, PDU.
-    slots: list[dict[str, Any]] = [bond, {}, port, {}]
-    extra = bond_extra
-    section = MASTER
-    table = SECTION_TABLES[MASTER]
     first_line = _first_line(lines, source)
-    mode_line = 0
-    seen_ad = False
-    text_name: str | None = None
-
-    port_names: set[str] = set()
-
+    r = _Reader()
     for number, raw in enumerate(lines, 1):
-        line = raw.strip()
+        line = _clean(raw)
         if not line:
             continue
-        key, sep, value = line.partition(": ")  # split_label, inlined for the common case
-        if sep:
-            value = value.lstrip()
-        else:
-            key, sep, value = split_label(line)
-        entry = table.get(key)
-        if entry is None:  # the rare cases, kept off the path of every known line
-            if line[0] == "\\":
-                line = _strip_literal_tabs(line)
-                if not line:
-                    continue
-                key, sep, value = split_label(line)
-                entry = table.get(key)
-            if entry is None and key[-1:].isspace():  # "Label : value", seen in hand copies
-                key = key.rstrip()
-                entry = table.get(key)
-        if entry is not None:
-            target, field, conv = entry
-            # The commonest converters are inlined; the rest return BAD when unreadable.
-            if conv is TEXT:
-                slots[target][field] = value or None
-                continue
-            if conv is count:
-                number_value = SMALL_INTS.get(value)
-                if number_value is not None:
-                    slots[target][field] = number_value
-                elif value.isdigit() and value.isascii() and len(value) <= MAX_DIGITS:
-                    slots[target][field] = int(value)
-                else:
-                    extra.append((key, value))
-                continue
-            if conv is STATE:
-                if value:
-                    slots[target][field] = value
-                else:
-                    extra.append((key, value))
-                continue
-            parsed = conv(value)
-            if parsed is BAD:
-                extra.append((key, value))
-            elif target != MULTI:
-                slots[target][field] = parsed
-            else:
-                bond.update(parsed)
-        elif key == "Slave Interface":
+        key, sep, value = split_label(line)
+        if r.value(key, value):
+            continue
+        if key == "Slave Interface":
             if not value:
                 raise _fail("'Slave Interface' line without a name", source, number)
-            if value in port_names:
+            if value in r.port_names:
                 raise _fail(f"port {value!r} listed twice", source, number)
-            port_names.add(value)
-            port, extra = {**PORT_FIELDS, "name": value}, []
-            ports.append((port, extra))
-            slots[SLAVE] = port
-            section, table = PORT, SECTION_TABLES[PORT]
-        elif key in HEADERS and (ports or HEADERS[key] not in PORT_SECTIONS):
-            section = HEADERS[key]
-            table = SECTION_TABLES[section]
-            if section == AD:
-                seen_ad = True
-                extra = bond_extra
-            elif section == AGG:
-                agg = slots[AGGINFO] = AGG_FIELDS.copy() if agg is None else agg
-                extra = bond_extra
-            else:
-                slots[PDU] = port["actor" if section == ACTOR else "partner"] = PDU_FIELDS.copy()
+            r.port_names.add(value)
+            r.port(value)
+        elif key in HEADERS and (r.ports or HEADERS[key] not in PORT_SECTIONS):
+            r.header(HEADERS[key])
         elif key == "Bonding Mode":
-            if mode_line:
-                reason = f"second 'Bonding Mode' line (first at line {mode_line})"
+            if r.mode_line:
+                reason = f"second 'Bonding Mode' line (first at line {r.mode_line})"
                 raise _fail(reason, source, number)
-            bond.update(_mode(value, source, number))
-            mode_line = number
+            known = mode_of(value)
+            if known is None:
+                raise _fail(f"unknown bonding mode {value[:80]!r}", source, number)
+            r.bond["mode"], r.bond["fail_over_mac"] = known
+            r.mode_line = number
         elif key == VERSION_LABEL:
             if number != first_line:
                 reason = f"'{VERSION_LABEL}' line inside the text: more than one bond?"
                 raise _fail(reason, source, number)
-            bond["driver_version"] = value or None
+            r.bond["driver_version"] = value or None
         elif not sep and (match := NO_AGG_RE.fullmatch(line)) is not None:
-            bond["no_active_aggregator"] = True
-            text_name = match[1]
+            r.bond["no_active_aggregator"] = True
+            r.text_name = match[1]
         else:
-            extra.append((key, value))
-
-    if not mode_line:
+            r.extra.append((key, value))
+    if not r.mode_line:
         last = len(lines)
         while last > 1 and not lines[last - 1].strip():
             last -= 1
         raise _fail("no 'Bonding Mode' line, not /proc/net/bonding output", source, last)
-    return build_bond(bond, bond_extra, agg, ports, seen_ad, name or text_name)
+    return _build(r, name or r.text_name)
 
 
-def _strip_literal_tabs(line: str) -> str:
-    r"""Drop a literal ``\t`` prefix (TABs written as escapes in a copied test string)."""
-    while line.startswith("\\t"):
-        line = line[2:].lstrip()
-    return line
+def _build(r: _Reader, name: str | None) -> ObservedBond:
+    """The model objects for what the reader collected."""
+    ports = []
+    details = False
+    for fields, extra in r.ports:
+        for side in ("actor", "partner"):
+            if side in fields:
+                details = True
+                fields[side] = LacpPdu(**fields[side])
+        ports.append(ObservedPort(**fields, extra=tuple(extra)))
+    agg_shown = r.agg is not None or "no_active_aggregator" in r.bond
+    return ObservedBond(
+        **r.bond,
+        name=name,
+        privileged_view=privileged_view(r.bond, r.bond_extra, r.seen_ad, agg_shown, details),
+        ad_info=None if r.agg is None else AdInfo(**r.agg),
+        ports=tuple(ports),
+        extra=tuple(r.bond_extra),
+    )
 
 
-def _mode(value: str, source: str | None, number: int) -> dict[str, Any]:
-    """``mode`` and ``fail_over_mac`` of a ``Bonding Mode`` value."""
-    known = mode_of(value)
-    if known is None:
-        raise _fail(f"unknown bonding mode {value[:80]!r}", source, number)
-    return {"mode": known[0], "fail_over_mac": known[1]}
+def privileged_view(
+    bond: Fields, extra: Extra, seen_ad: bool, agg_shown: bool, details: bool
+) -> bool | None:
+    """The rule of this module's docstring, step by step.
+
+    A label counts as printed when it set its field, and also when its value was unreadable
+    (then it is in ``extra``).
+    """
+    if bond["mode"] != "802.3ad":
+        return None
+    if details or "system_priority" in bond or "system_mac" in bond:
+        return True
+    labels = {key for key, _ in extra}
+    if labels & GATED_LABELS:
+        return True
+    if agg_shown:
+        late = "peer_notif_delay_ms" in bond or "lacp_active" in bond
+        return True if late or labels & POST_GATING_LABELS else None
+    return False if seen_ad else None
