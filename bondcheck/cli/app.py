@@ -6,16 +6,13 @@ errors exit 2), never a traceback. ``--debug`` (or BONDCHECK_DEBUG=1) re-raises 
 show one. Rich's pretty tracebacks stay off: their local variables could print a kubeconfig
 token or a key passphrase.
 
-Start-up: ``bondcheck --version`` answers before Typer is imported; the plain forms of
-``parse``, ``checks`` and ``explain`` run without Typer too (``cli/fast.py``: same command
-bodies, same error policy; anything else it does not fully understand comes here); and
-subcommand modules import their heavy parts (Rich, the checks, the transports) only when they
-run.
+Start-up: ``bondcheck --version`` answers before Typer is imported; the app registers only
+the subcommand asked for; and subcommand modules import their heavy parts (Rich, the checks,
+the transports) only when they run.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -23,8 +20,7 @@ from typing import Any
 from bondcheck import __version__
 from bondcheck.cli.base import debug_from_env
 
-#: Subcommand -> (module, function), in the order ``--help`` lists them. A module that is not
-#: in this build (collect, failover) is simply not offered.
+#: Subcommand -> (module, function), in the order ``--help`` lists them.
 COMMANDS: dict[str, tuple[str, str]] = {
     "parse": ("bondcheck.cli.parse", "parse"),
     "verify": ("bondcheck.cli.verify", "verify"),
@@ -77,7 +73,6 @@ def build_app(only: str | None = None) -> Any:
     (nor builds the options of) verify, failover or the transports.
     """
     import importlib
-    import importlib.util
 
     import typer
     from typer.core import TyperGroup
@@ -119,29 +114,16 @@ def build_app(only: str | None = None) -> Any:
 
     for name in [only] if only in COMMANDS else list(COMMANDS):
         module_name, function = COMMANDS[name]
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        command = getattr(importlib.import_module(module_name), function, None)
-        if command is not None:
-            app.command(name)(command)
+        app.command(name)(getattr(importlib.import_module(module_name), function))
     return app
 
 
-def run(argv: Sequence[str], *, fast: bool = True) -> int:
-    """Run the CLI on ``argv`` and return the exit code (usage errors as one line, 2).
-
-    ``fast=False`` skips the Typer-free path (tests compare both paths with it).
-    """
+def run(argv: Sequence[str]) -> int:
+    """Run the CLI on ``argv`` and return the exit code (usage errors as one line, 2)."""
     args = list(argv)
     if args in (["--version"], ["-V"]):  # answer before importing Typer: fast and safe
         sys.stdout.write(f"bondcheck {__version__}\n")
         return 0
-    if fast:
-        from bondcheck.cli.fast import try_fast
-
-        code = try_fast(args, os.environ)
-        if code is not None:
-            return code
     import typer
 
     from bondcheck.cli.base import error_line

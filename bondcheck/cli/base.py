@@ -1,8 +1,7 @@
 """The CLI pieces that need no Typer: choices, message lines, colour and the error policy.
 
-They live apart from ``common`` (which builds Typer option aliases) so that the fast path
-(``bondcheck.cli.fast``) can run ``parse``, ``checks`` and ``explain`` without importing
-Typer, and still print exactly what the Typer path prints: both paths call these functions.
+They live apart from ``common`` (which builds Typer option aliases) because ``app`` uses them
+before and around building the Typer application.
 """
 
 from __future__ import annotations

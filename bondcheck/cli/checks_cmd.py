@@ -1,19 +1,73 @@
-"""``bondcheck checks`` (the catalog) and ``bondcheck explain ID`` (one check in full).
-
-This module is the commands' Typer signatures (options, help); what they do is in
-``bondcheck.cli.actions``, shared with the fast path in ``cli/fast.py``.
-"""
+"""``bondcheck checks`` (the catalog) and ``bondcheck explain ID`` (one check in full)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import sys
+from typing import Annotated, Any
 
 import typer
 
-from bondcheck.cli.actions import catalog, explain_check, list_checks
 from bondcheck.cli.common import ColorOpt, SimpleFormat, color_of
+from bondcheck.errors import InputError
 
-__all__ = ["catalog", "checks", "explain"]
+
+def catalog() -> list[dict[str, Any]]:
+    """Every check ID with its title, scope, remediation and explain text, in catalog order."""
+    from bondcheck.checks.catalog import CATALOG
+
+    return [
+        {
+            "id": c.id,
+            "title": c.title,
+            "scope": c.scope,
+            "remediation": c.remediation,
+            "explain": c.explain,
+        }
+        for c in CATALOG
+    ]
+
+
+def list_checks(output: str, color: str) -> None:
+    """``bondcheck checks``: the catalog as a table or JSON."""
+    entries = catalog()
+    if output == "json":
+        import json
+
+        sys.stdout.write(json.dumps(entries, indent=2) + "\n")
+        sys.stdout.flush()
+        return
+    from rich import box
+    from rich.table import Table
+
+    from bondcheck.output.render import make_console
+
+    table = Table(
+        title=f"{len(entries)} checks (bondcheck explain ID for details)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("ID", no_wrap=True, style="bold")
+    table.add_column("Scope")
+    table.add_column("Verifies")
+    for entry in entries:
+        table.add_row(entry["id"], entry["scope"], entry["title"])
+    make_console(None, color).print(table)
+
+
+def explain_check(check_id: str) -> None:
+    """``bondcheck explain ID``: one check in full, or InputError naming close matches."""
+    from bondcheck.run import unknown_id_message
+
+    entries = {e["id"]: e for e in catalog()}
+    entry = entries.get(check_id.strip().upper())
+    if entry is None:
+        raise InputError(unknown_id_message(check_id, list(entries)))
+    sys.stdout.write(
+        f"{entry['id']}: {entry['title']}\n\n{entry['explain'].rstrip()}\n\n"
+        f"Remediation: {entry['remediation']}\n"
+    )
+    sys.stdout.flush()
 
 
 def checks(

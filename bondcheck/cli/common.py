@@ -2,7 +2,7 @@
 
 Human output goes to stdout; notes, progress and the one-line summary go to stderr, so
 ``-o json > report.json`` stays clean. The parts that need no Typer live in
-``bondcheck.cli.base`` (the fast path uses them) and are re-exported here.
+``bondcheck.cli.base`` and are re-exported here.
 """
 
 from __future__ import annotations
