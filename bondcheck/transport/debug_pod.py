@@ -245,7 +245,7 @@ class DebugPodTransport(Transport):
             return CollectError(f"{node}: node {match.group(1)} not found")
         if "unable to create temporary namespace" in text:
             return CollectError(
-                f"{node}: {forbidden_message(text.split(': ', 1)[-1])}; pass --debug-namespace "
+                f"{node}: {forbidden_message(text.split(': ', 1)[-1])}; pass --to-namespace "
                 "with a namespace labelled pod-security.kubernetes.io/enforce=privileged"
             )
         if "security context constraint" in text:
@@ -258,7 +258,7 @@ class DebugPodTransport(Transport):
             return CollectError(f"{node}: {forbidden_message(match.group(1))}")
         if "PodSecurity" in text or "violates PodSecurity" in text:
             return CollectError(
-                f"{node}: PodSecurity rejected the debug pod; pass --debug-namespace with a "
+                f"{node}: PodSecurity rejected the debug pod; pass --to-namespace with a "
                 "namespace labelled pod-security.kubernetes.io/enforce=privileged"
             )
         useful = [ln for ln in lines if not self.is_chatter(ln)]
@@ -315,7 +315,7 @@ class DebugPodTransport(Transport):
 
     def find_pods(self, node: str, nonce: str) -> list[tuple[str | None, str]]:
         """Debug pods on ``node`` whose container command carries ``nonce``: only ours."""
-        scope = ["-n", self.opts.debug_namespace] if self.opts.debug_namespace else []
+        scope = ["-n", self.opts.to_namespace] if self.opts.to_namespace else []
         if not scope and self.tool == "oc":
             scope = ["--all-namespaces"]
         result = self._helper(["get", "pods", *scope, "-l", self.managed_by_label, "-o", "json"])

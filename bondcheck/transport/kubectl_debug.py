@@ -8,7 +8,7 @@ stderr to one line) is DebugPodTransport in debug_pod.py; what differs is kubect
   ip, uname) comes from the node itself and the image only needs ``chroot``. busybox is the
   smallest image that has it (about 2 MB, so a first pull on a node is quick), and a pinned
   tag gets the IfNotPresent pull policy, where ``:latest`` would mean a registry round trip
-  on every run. Air-gapped clusters pass ``--debug-image`` with a mirrored image.
+  on every run. Air-gapped clusters pass ``--image`` with a mirrored image.
 * ``--profile=sysadmin`` (privileged, host namespaces, ``/host``): reading the LACP lines of
   /proc/net/bonding needs CAP_NET_ADMIN, which the default ``general`` profile lacks.
 * kubectl never deletes the pod (``node-debugger-<node>-<5 chars>``), so bondcheck always
@@ -37,15 +37,15 @@ class KubectlDebugTransport(DebugPodTransport):
     missing_hint = "install kubectl or use --via ssh"
 
     def configured_binary(self) -> str:
-        return self.opts.kubectl_binary or "kubectl"
+        return self.opts.kubectl or "kubectl"
 
     def image(self) -> str:
-        return self.opts.debug_image or DEFAULT_IMAGE
+        return self.opts.image or DEFAULT_IMAGE
 
     def debug_argv(self, node: str, script: str) -> list[str]:
         argv = [self.binary(), *self.global_flags(), "debug", f"node/{node}"]
-        if self.opts.debug_namespace:
-            argv += ["-n", self.opts.debug_namespace]
+        if self.opts.to_namespace:
+            argv += ["-n", self.opts.to_namespace]
         argv += [
             "--profile=sysadmin",
             f"--image={self.image()}",
@@ -59,7 +59,7 @@ class KubectlDebugTransport(DebugPodTransport):
         match = _CREATED.search(stdout)
         if not match:
             return None
-        return (self.opts.debug_namespace, match.group(1))
+        return (self.opts.to_namespace, match.group(1))
 
     def delete_after_success(self) -> bool:
         return True

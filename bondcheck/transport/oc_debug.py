@@ -29,18 +29,18 @@ class OcDebugTransport(DebugPodTransport):
     missing_hint = "install the OpenShift CLI or use --via ssh"
 
     def configured_binary(self) -> str:
-        return self.opts.oc_binary or "oc"
+        return self.opts.oc or "oc"
 
     def debug_argv(self, node: str, script: str) -> list[str]:
         argv = [self.binary(), *self.global_flags(), "debug", "-q", f"node/{node}"]
-        if self.opts.debug_namespace:
-            argv += ["--to-namespace", self.opts.debug_namespace]
-        if self.opts.debug_image:
-            argv += ["--image", self.opts.debug_image]
+        if self.opts.to_namespace:
+            argv += ["--to-namespace", self.opts.to_namespace]
+        if self.opts.image:
+            argv += ["--image", self.opts.image]
         return [*argv, "--", "chroot", "/host", "sh", "-c", script]
 
     def extra_cleanup(self, namespace: str) -> None:
         # oc made this namespace for this one pod (one temporary namespace per invocation);
         # an interrupted oc leaves it behind.
-        if not self.opts.debug_namespace and namespace.startswith("openshift-debug-"):
+        if not self.opts.to_namespace and namespace.startswith("openshift-debug-"):
             self._helper(["delete", "namespace", namespace, "--ignore-not-found", "--wait=false"])

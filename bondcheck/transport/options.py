@@ -1,33 +1,57 @@
-"""Options every live transport may read, gathered from the CLI (and BONDCHECK_* variables).
+"""Options every live transport may read: the one definition of each, CLI and defaults alike.
 
-One plain dataclass, so the CLI never needs to know which transport uses which option and
-transports never import the CLI.
+Each field is named as the CLI names it (``no_sudo`` is ``--no-sudo`` and
+``BONDCHECK_NO_SUDO``) and carries its help text in its metadata, so ``bondcheck.cli``
+derives verify's, collect's and failover's options from these fields and nothing is
+declared twice. Plain data: transports never import the CLI, and the CLI never needs to know
+which transport reads which option.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
+
+SSH = "SSH transport"
+KUBE = "Kubernetes transports"
+
+
+def option(default: Any, help: str, panel: str, **limits: float) -> Any:
+    """A field with its ``--help`` text, help panel and numeric bounds (``min``, ``max``)."""
+    return field(default=default, metadata={"help": help, "panel": panel, **limits})
 
 
 @dataclass(frozen=True)
 class TransportOptions:
-    # ssh
-    ssh_config: str | None = None  # default ~/.ssh/config when it exists
-    ssh_user: str | None = None
-    ssh_key: str | None = None
-    ssh_port: int | None = None
-    jump: str | None = None  # ProxyJump spec: [user@]host[:port][,...]
-    accept_new_host_keys: bool = False  # never on by default: unknown keys are an error
-    known_hosts: str | None = None
-    sudo: bool = True  # use `sudo -n` when the remote user is not root and sudo allows it
-    connect_timeout: float = 10.0
-    # kubernetes
-    kubeconfig: str | None = None
-    context: str | None = None
-    # oc debug / kubectl debug
-    oc_binary: str = "oc"
-    kubectl_binary: str = "kubectl"
-    debug_namespace: str | None = None  # --to-namespace for oc, -n for kubectl
-    debug_image: str | None = None
-    # handler-exec
-    handler_namespace: str | None = None  # found automatically: nmstate or openshift-nmstate
+    """What the operator said about reaching nodes; each transport reads the fields it needs."""
+
+    ssh_config: str | None = option(
+        None, "ssh_config file (default ~/.ssh/config when it exists).", SSH
+    )
+    ssh_user: str | None = option(None, "Remote user.", SSH)
+    ssh_key: str | None = option(None, "Private key file.", SSH)
+    ssh_port: int | None = option(None, "Remote port.", SSH, min=1, max=65535)
+    jump: str | None = option(
+        None, "Jump host(s), ProxyJump syntax: user@host:port,... (user, port optional).", SSH
+    )
+    accept_new_host_keys: bool = option(
+        False, "Trust and record host keys not seen before (off: unknown keys fail).", SSH
+    )
+    known_hosts: str | None = option(None, "known_hosts file (default ~/.ssh/known_hosts).", SSH)
+    no_sudo: bool = option(
+        False, "Never use sudo -n (a non-root reader cannot see LACP details).", SSH
+    )
+    connect_timeout: float = option(10.0, "Seconds to wait for a connection.", SSH, min=0.1)
+    kubeconfig: str | None = option(
+        None, "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).", KUBE
+    )
+    context: str | None = option(None, "kubeconfig context.", KUBE)
+    oc: str = option("oc", "oc binary for --via oc-debug.", KUBE)
+    kubectl: str = option("kubectl", "kubectl binary for --via kubectl-debug.", KUBE)
+    to_namespace: str | None = option(
+        None, "Namespace for debug pods (oc --to-namespace, kubectl -n).", KUBE
+    )
+    image: str | None = option(None, "Image for debug pods.", KUBE)
+    handler_namespace: str | None = option(
+        None, "Namespace of the nmstate handler pods (default: found automatically).", KUBE
+    )

@@ -95,7 +95,7 @@ class SshTransport(Transport):
         deadline = time.monotonic() + timeout
         nonce = new_nonce()
         try:
-            script = build_collect_script(bonds, nonce, use_sudo=self._opts.sudo)
+            script = build_collect_script(bonds, nonce, use_sudo=not self._opts.no_sudo)
         except ValueError as exc:
             raise CollectError(f"{target.name}: {exc}") from None
         session = self._checkout(target, deadline, timeout)

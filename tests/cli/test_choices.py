@@ -8,7 +8,7 @@ import pytest
 
 from bondcheck.cli.collect import LiveVia
 from bondcheck.cli.failover import Via as FailoverVia
-from bondcheck.cli.transport_opts import PARAMETERS, takes_transport_options
+from bondcheck.cli.transport_opts import FIELDS, envvar, flag, takes_transport_options
 from bondcheck.cli.verify import Via
 from bondcheck.failover.shells import FAILOVER_TRANSPORTS
 from bondcheck.run import TRANSPORTS
@@ -25,15 +25,22 @@ def test_via_choices_match_the_transports() -> None:
 
 @pytest.mark.parametrize("command", ["verify", "collect", "failover"])
 def test_every_live_command_takes_every_transport_option(command: str) -> None:
-    """The options come from one table (transport_opts.PARAMETERS) in every live command."""
+    """The options come from the TransportOptions fields in every live command, each with the
+    flag, environment variable and default the field gives."""
     import typer.main
 
     from bondcheck.cli.app import build_app
 
     group = typer.main.get_command(build_app(command))
-    names = {p.name for p in group.commands[command].params}  # type: ignore[attr-defined]
-    assert {name for name, _, _ in PARAMETERS} <= names
-    assert "options" not in names
+    params = {p.name: p for p in group.commands[command].params}  # type: ignore[attr-defined]
+    assert "options" not in params
+    for item in FIELDS:
+        param = params[item.name]
+        assert param.opts == [flag(item.name)]
+        assert param.envvar == envvar(item.name)
+        assert param.default == item.default
+    assert params["to_namespace"].opts == ["--to-namespace"]
+    assert params["no_sudo"].envvar == "BONDCHECK_NO_SUDO"
 
 
 def test_transport_option_values_arrive_as_one_transport_options() -> None:
@@ -44,7 +51,7 @@ def test_transport_option_values_arrive_as_one_transport_options() -> None:
     assert [p for p in inspect.signature(probe).parameters][:2] == ["node", "ssh_config"]
     node, options = probe("w0", ssh_user="core", no_sudo=True, oc="/opt/oc", ssh_port=2222)
     assert node == "w0"
-    assert (options.ssh_user, options.sudo, options.oc_binary, options.ssh_port) == (
-        "core", False, "/opt/oc", 2222,
+    assert (options.ssh_user, options.no_sudo, options.oc, options.ssh_port) == (
+        "core", True, "/opt/oc", 2222,
     )  # fmt: skip
     assert probe("w1")[1] == TransportOptions()  # nothing given: the dataclass defaults

@@ -165,7 +165,7 @@ def test_close_waits_for_a_cli_that_is_being_started(
             time.sleep(0.5)
 
     monkeypatch.setattr(debug_pod.subprocess, "Popen", SlowToRegister)
-    transport = OcDebugTransport(TransportOptions(debug_namespace="bondcheck"))
+    transport = OcDebugTransport(TransportOptions(to_namespace="bondcheck"))
     errors: list[BaseException] = []
 
     def work() -> None:

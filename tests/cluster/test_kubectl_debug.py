@@ -47,7 +47,7 @@ def test_collect_then_delete_the_pod_by_name(debug_cli: DebugCli, bonding_dir: P
 
 
 def test_namespace_and_image_options(debug_cli: DebugCli, bonding_dir: Path) -> None:
-    kubectl(debug_namespace="debug", debug_image="registry.local/busybox:1.36").collect(
+    kubectl(to_namespace="debug", image="registry.local/busybox:1.36").collect(
         NodeTarget("worker-1"), ["bond0"], timeout=20
     )
     debug, delete = debug_cli.calls()

@@ -57,7 +57,7 @@ def test_collect_runs_quiet_oc_debug_and_parses_the_script(
 
 
 def test_namespace_and_image_are_passed(debug_cli: DebugCli, bonding_dir: Path) -> None:
-    oc(debug_namespace="bondcheck-debug", debug_image="mirror.local/support-tools:4.16").collect(
+    oc(to_namespace="bondcheck-debug", image="mirror.local/support-tools:4.16").collect(
         NodeTarget("worker-1"), ["bond0"], timeout=20
     )
     (argv,) = debug_cli.calls()
@@ -134,7 +134,7 @@ def test_unreadable_bond_reports_the_scripts_own_status(
             {"AUTH": "forbidden-namespace", "USER": "netops"},
             "worker-0",
             "worker-0: forbidden: netops cannot create namespaces at the cluster scope; pass "
-            "--debug-namespace with a namespace labelled "
+            "--to-namespace with a namespace labelled "
             "pod-security.kubernetes.io/enforce=privileged",
         ),
         ({"NODES": "worker-0,worker-1"}, "worker-9", "worker-9: node worker-9 not found"),
@@ -220,7 +220,7 @@ def test_timeout_cleanup_spares_other_debug_pods(debug_cli: DebugCli) -> None:
             time.sleep(0.05)
         (theirs,) = debug_cli.pods()
         with pytest.raises(CollectError):
-            oc(debug_namespace="ops").collect(NodeTarget("worker-2"), ["bond0"], timeout=1)
+            oc(to_namespace="ops").collect(NodeTarget("worker-2"), ["bond0"], timeout=1)
         assert debug_cli.pods() == [theirs]
     finally:
         other.kill()
@@ -229,7 +229,7 @@ def test_timeout_cleanup_spares_other_debug_pods(debug_cli: DebugCli) -> None:
 
 def test_close_from_another_thread_stops_and_cleans_up(debug_cli: DebugCli) -> None:
     debug_cli.set(HANG_NODES="worker-0,worker-1")
-    transport = oc(debug_namespace="bondcheck")
+    transport = oc(to_namespace="bondcheck")
     errors: list[BaseException] = []
 
     def work(node: str) -> None:
@@ -270,7 +270,7 @@ def test_sigterm_to_bondcheck_cleans_up(debug_cli: DebugCli, tmp_path: Path) -> 
         def interrupt(signum, frame):
             raise KeyboardInterrupt
         signal.signal(signal.SIGTERM, interrupt)
-        transport = OcDebugTransport(TransportOptions(debug_namespace="bondcheck"))
+        transport = OcDebugTransport(TransportOptions(to_namespace="bondcheck"))
         try:
             transport.collect(NodeTarget("worker-0"), ["bond0"], timeout=120)
         except KeyboardInterrupt:
@@ -291,7 +291,7 @@ def test_sigterm_to_bondcheck_cleans_up(debug_cli: DebugCli, tmp_path: Path) -> 
 
 def test_ten_nodes_in_parallel(debug_cli: DebugCli, bonding_dir: Path) -> None:
     debug_cli.set(LATENCY="0.5")
-    transport = oc(debug_namespace="bondcheck")
+    transport = oc(to_namespace="bondcheck")
     nodes = [f"worker-{i}" for i in range(10)]
     results: dict[str, str | None] = {}
 
