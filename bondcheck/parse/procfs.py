@@ -119,16 +119,12 @@ def _fail(reason: str, source: str | None, line: int) -> ParseError:
     return ParseError(reason, source=source, line=line)
 
 
-def _clean(raw: str) -> str:
-    """A line without surrounding blanks or a literal ``\\t`` prefix."""
-    line = raw.strip()
-    return strip_literal_tabs(line) if line[:1] == "\\" else line
-
-
 def _first_line(lines: list[str], source: str | None) -> int:
     """Line number of the first non-blank line, which must start a bonding file."""
     for number, raw in enumerate(lines, 1):
-        line = _clean(raw)
+        line = raw.strip()
+        if line[:1] == "\\":
+            line = strip_literal_tabs(line)
         if line:
             if line.partition(":")[0].rstrip() not in (VERSION_LABEL, "Bonding Mode"):
                 reason = f"not /proc/net/bonding output: starts with {line[:60]!r}"
@@ -137,130 +133,123 @@ def _first_line(lines: list[str], source: str | None) -> int:
     raise _fail("empty input, not /proc/net/bonding output", source, 1)
 
 
-class _Reader:
-    """The state machine over the lines: which section we are in and where values go."""
-
-    def __init__(self) -> None:
-        self.bond: Fields = {}
-        self.bond_extra: Extra = []
-        self.agg: Fields | None = None
-        self.ports: list[tuple[Fields, Extra]] = []
-        self.port_names: set[str] = set()
-        # Where each target kind of an entry writes: indexed by BOND, AGGINFO, SLAVE, PDU.
-        self.slots: list[Fields] = [self.bond, {}, {}, {}]
-        self.extra = self.bond_extra
-        self.table = SECTION_TABLES[MASTER]
-        self.seen_ad = False
-        self.mode_line = 0
-        self.text_name: str | None = None
-
-    def value(self, key: str, value: str) -> bool:
-        """Store a labelled value of the current section; False for an unknown label."""
-        entry = self.table.get(key)
-        if entry is None and key[-1:].isspace():  # "Label : value", seen in hand copies
-            key = key.rstrip()
-            entry = self.table.get(key)
-        if entry is None:
-            return False
-        target, field, conv = entry
-        parsed = conv(value)
-        if parsed is BAD:
-            self.extra.append((key, value))
-        elif field:
-            self.slots[target][field] = parsed
-        else:
-            self.bond.update(parsed)
-        return True
-
-    def port(self, name: str) -> None:
-        """``Slave Interface: NAME`` starts a port section."""
-        port: Fields = {"name": name}
-        self.extra = []
-        self.ports.append((port, self.extra))
-        self.slots[SLAVE] = port
-        self.table = SECTION_TABLES[PORT]
-
-    def header(self, section: int) -> None:
-        """``802.3ad info``, ``Active Aggregator Info:`` or a port's ``details ... lacp pdu:``."""
-        self.table = SECTION_TABLES[section]
-        if section == AD:
-            self.seen_ad = True
-            self.extra = self.bond_extra
-        elif section == AGG:
-            if self.agg is None:
-                self.agg = {}
-            self.slots[AGGINFO] = self.agg
-            self.extra = self.bond_extra
-        else:
-            pdu: Fields = {}
-            self.slots[SLAVE]["actor" if section == ACTOR else "partner"] = pdu
-            self.slots[PDU] = pdu
-
-
 def _parse(lines: list[str], name: str | None, source: str | None) -> ObservedBond:
+    """The state machine: one dict lookup per line in the table of the current section.
+
+    Deliberately one flat loop with its state in locals: this is the hot path of every run.
+    """
     first_line = _first_line(lines, source)
-    r = _Reader()
+    bond: Fields = {}
+    bond_extra: Extra = []
+    agg: Fields | None = None
+    ports: list[tuple[Fields, Extra]] = []
+    port_names: set[str] = set()
+    # Where each target kind of an entry writes: indexed by BOND, AGGINFO, SLAVE, PDU.
+    slots: list[Fields] = [bond, {}, {}, {}]
+    extra = bond_extra
+    table = SECTION_TABLES[MASTER]
+    seen_ad = False
+    mode_line = 0
+    text_name: str | None = None
+
     for number, raw in enumerate(lines, 1):
-        line = _clean(raw)
+        line = raw.strip()
         if not line:
             continue
-        key, sep, value = split_label(line)
-        if r.value(key, value):
-            continue
-        if key == "Slave Interface":
+        if line[0] == "\\":
+            line = strip_literal_tabs(line)
+            if not line:
+                continue
+        key, sep, value = line.partition(": ")  # split_label, inlined for the common case
+        if sep:
+            value = value.lstrip()
+        else:
+            key, sep, value = split_label(line)
+        entry = table.get(key)
+        if entry is None and key[-1:].isspace():  # "Label : value", seen in hand copies
+            key = key.rstrip()
+            entry = table.get(key)
+        if entry is not None:
+            target, field, conv = entry
+            parsed = conv(value)
+            if parsed is BAD:
+                extra.append((key, value))
+            elif field:
+                slots[target][field] = parsed
+            else:
+                bond.update(parsed)
+        elif key == "Slave Interface":
             if not value:
                 raise _fail("'Slave Interface' line without a name", source, number)
-            if value in r.port_names:
+            if value in port_names:
                 raise _fail(f"port {value!r} listed twice", source, number)
-            r.port_names.add(value)
-            r.port(value)
-        elif key in HEADERS and (r.ports or HEADERS[key] not in PORT_SECTIONS):
-            r.header(HEADERS[key])
+            port_names.add(value)
+            slots[SLAVE], extra = {"name": value}, []
+            ports.append((slots[SLAVE], extra))
+            table = SECTION_TABLES[PORT]
+        elif key in HEADERS and (ports or HEADERS[key] not in PORT_SECTIONS):
+            section = HEADERS[key]
+            table = SECTION_TABLES[section]
+            if section == AD:
+                seen_ad, extra = True, bond_extra
+            elif section == AGG:
+                agg = slots[AGGINFO] = {} if agg is None else agg
+                extra = bond_extra
+            else:
+                side = "actor" if section == ACTOR else "partner"
+                slots[PDU] = slots[SLAVE][side] = {}
         elif key == "Bonding Mode":
-            if r.mode_line:
-                reason = f"second 'Bonding Mode' line (first at line {r.mode_line})"
+            if mode_line:
+                reason = f"second 'Bonding Mode' line (first at line {mode_line})"
                 raise _fail(reason, source, number)
             known = mode_of(value)
             if known is None:
                 raise _fail(f"unknown bonding mode {value[:80]!r}", source, number)
-            r.bond["mode"], r.bond["fail_over_mac"] = known
-            r.mode_line = number
+            bond["mode"], bond["fail_over_mac"] = known
+            mode_line = number
         elif key == VERSION_LABEL:
             if number != first_line:
                 reason = f"'{VERSION_LABEL}' line inside the text: more than one bond?"
                 raise _fail(reason, source, number)
-            r.bond["driver_version"] = value or None
+            bond["driver_version"] = value or None
         elif not sep and (match := NO_AGG_RE.fullmatch(line)) is not None:
-            r.bond["no_active_aggregator"] = True
-            r.text_name = match[1]
+            bond["no_active_aggregator"] = True
+            text_name = match[1]
         else:
-            r.extra.append((key, value))
-    if not r.mode_line:
+            extra.append((key, value))
+    if not mode_line:
         last = len(lines)
         while last > 1 and not lines[last - 1].strip():
             last -= 1
         raise _fail("no 'Bonding Mode' line, not /proc/net/bonding output", source, last)
-    return _build(r, name or r.text_name)
+    return _build(bond, bond_extra, agg, ports, seen_ad, name or text_name)
 
 
-def _build(r: _Reader, name: str | None) -> ObservedBond:
-    """The model objects for what the reader collected."""
-    ports = []
+def _build(
+    bond: Fields,
+    bond_extra: Extra,
+    agg: Fields | None,
+    ports: list[tuple[Fields, Extra]],
+    seen_ad: bool,
+    name: str | None,
+) -> ObservedBond:
+    """The model objects for what the loop collected."""
+    built = []
     details = False
-    for fields, extra in r.ports:
+    for fields, extra in ports:
         for side in ("actor", "partner"):
             if side in fields:
                 details = True
                 fields[side] = LacpPdu(**fields[side])
-        ports.append(ObservedPort(**fields, extra=tuple(extra)))
-    agg_shown = r.agg is not None or "no_active_aggregator" in r.bond
+        built.append(ObservedPort(**fields, extra=tuple(extra)))
+    agg_shown = agg is not None or "no_active_aggregator" in bond
     return ObservedBond(
-        **r.bond,
+        **bond,
         name=name,
-        privileged_view=privileged_view(r.bond, r.bond_extra, r.seen_ad, agg_shown, details),
-        ad_info=None if r.agg is None else AdInfo(**r.agg),
-        ports=tuple(ports),
-        extra=tuple(r.bond_extra),
+        privileged_view=privileged_view(bond, bond_extra, seen_ad, agg_shown, details),
+        ad_info=None if agg is None else AdInfo(**agg),
+        ports=tuple(built),
+        extra=tuple(bond_extra),
     )
 
 

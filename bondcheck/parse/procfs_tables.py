@@ -88,7 +88,14 @@ def _targets(value: str) -> tuple[str, ...]:
     return tuple(t.strip() for t in value.split(",") if t.strip())
 
 
-_COUNT = _strict(_int)
+def _count(value: str) -> Any:
+    """An unsigned number, BAD when unreadable: the commonest converter, so one call."""
+    if value.isdigit() and value.isascii() and len(value) <= MAX_DIGITS:
+        return int(value)
+    return BAD
+
+
+_COUNT = _count
 _TEXT = _rule()
 _STATE = _rule(empty=BAD)  # an MII state must be a word
 _NAME = _rule(**{"None": None})
