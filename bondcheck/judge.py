@@ -61,7 +61,7 @@ def judge_node(
     nns = evidence.nns_state
     results: list[CheckResult]
     if nns is not None:
-        from bondcheck.transport.nns import ip_state_from_nns
+        from bondcheck.parse.nns import ip_state_from_nns
 
         ip, results = ip_state_from_nns(nns), []
     else:
@@ -122,7 +122,7 @@ def _from_nns(
     """``--via nns``: the bond as NodeNetworkState shows it, the checks NNS can answer, and a
     SKIP (with the reason the check's definition gives) for each check that needs the
     kernel's runtime view instead."""
-    from bondcheck.transport.nns import observed_from_nns
+    from bondcheck.parse.nns import observed_from_nns
 
     observed, _ = observed_from_nns(nns, bond)
     runnable: list[CheckDef] = []

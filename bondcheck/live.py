@@ -32,8 +32,8 @@ from bondcheck.policy.desired import node_policy
 from bondcheck.progress import Reporter
 
 if TYPE_CHECKING:
-    from bondcheck.policy.cluster import Cluster
-    from bondcheck.run import VerifyRequest
+    from bondcheck.kube.cluster import Cluster
+    from bondcheck.request import VerifyRequest
     from bondcheck.transport.base import Transport
 
 Notify = Callable[[str], None]
@@ -59,7 +59,7 @@ class _Lazy:
             if self._closed:
                 raise CollectError("interrupted: the run is ending")
             if self._cluster is None:
-                from bondcheck.policy.cluster import Cluster
+                from bondcheck.kube.cluster import Cluster
 
                 self._cluster = Cluster.from_options(self._request.options)
             return self._cluster
@@ -205,7 +205,7 @@ def _early_targets(request: VerifyRequest, via: str, policy: Policy,
         return None  # ssh needs no cluster; a templated policy needs each node's rendering
     if not getattr(transport, "reaches_by_name", False):
         return None
-    from bondcheck.transport.kube import check_node_name
+    from bondcheck.kube.api import check_node_name
 
     return [NodeTarget(name=check_node_name(n)) for n in dict.fromkeys(request.nodes)]
 

@@ -10,32 +10,15 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from bondcheck import __version__
 from bondcheck.errors import InputError
 from bondcheck.model import Evidence, NodeFailure, NodeReport, Policy, Report
 from bondcheck.progress import NullReporter, Reporter
+from bondcheck.request import VerifyRequest
 from bondcheck.transport.factory import TRANSPORT_NAMES as LIVE_TRANSPORTS
-from bondcheck.transport.options import TransportOptions
 
 TRANSPORTS: tuple[str, ...] = (*LIVE_TRANSPORTS, "capture")
-
-
-@dataclass(frozen=True)
-class VerifyRequest:
-    """Everything a verify run needs, as the CLI (or a test) states it."""
-
-    policy_name: str | None = None
-    policy_file: str | None = None
-    nodes: tuple[str, ...] = ()
-    via: str | None = None
-    from_dir: str | None = None
-    concurrency: int | None = None
-    timeout: float = 60.0
-    only: tuple[str, ...] = ()
-    skip: tuple[str, ...] = ()
-    options: TransportOptions = field(default_factory=TransportOptions)
 
 
 def unknown_id_message(check_id: str, known: Sequence[str]) -> str:

@@ -31,10 +31,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bondcheck.errors import CollectError, InputError
+from bondcheck.kube.api import check_node_name
+from bondcheck.kube.errors import forbidden_message, scrub
 from bondcheck.model import Evidence, NodeTarget
 from bondcheck.transport.base import Transport
 from bondcheck.transport.debug_proc import drain, stop
-from bondcheck.transport.kube import check_node_name, forbidden_message, scrub
 from bondcheck.transport.options import TransportOptions
 from bondcheck.transport.script import build_collect_script, new_nonce, parse_collect_output
 

@@ -10,7 +10,7 @@ namespace instead of privileged pods).
 
 The exec goes through the official client's WebSocket machinery (``kubernetes.stream``'s
 ``WSClient``, the object ``stream(connect_get_namespaced_pod_exec, ...)`` returns; bondcheck
-opens it directly, see kube.KubeApi for why the generated API classes are skipped). The remote
+opens it directly, see KubeApi for why the generated API classes are skipped). The remote
 exit status comes from the exec error channel (channel 3: ``{"status": "Success"}`` or
 ``NonZeroExitCode`` with the code in ``details.causes``). The WebSocket handshake has no
 timeout in the client, so it runs under a deadline of its own.
@@ -24,8 +24,9 @@ from dataclasses import replace
 from typing import Any
 
 from bondcheck.errors import CollectError, InputError
+from bondcheck.kube.api import KubeApi, check_node_name, dns_subdomain_problem, new_api
+from bondcheck.kube.errors import api_error, scrub
 from bondcheck.model import Evidence, NodeTarget
-from bondcheck.transport import kube
 from bondcheck.transport.base import Transport
 from bondcheck.transport.options import TransportOptions
 from bondcheck.transport.script import build_collect_script, new_nonce, parse_collect_output
@@ -45,20 +46,20 @@ class HandlerExecTransport(Transport):
 
     def __init__(self, opts: TransportOptions, *, api_client: Any = None) -> None:
         self.opts = opts
-        self._kube: kube.KubeApi | None = kube.KubeApi(api_client) if api_client else None
+        self._kube: KubeApi | None = KubeApi(api_client) if api_client else None
         self._namespace: str | None = opts.handler_namespace
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ plumbing
 
-    def _api(self) -> kube.KubeApi:
+    def _api(self) -> KubeApi:
         with self._lock:
             if self._kube is None:
-                self._kube = kube.new_api(self.opts.kubeconfig, self.opts.context)
+                self._kube = new_api(self.opts.kubeconfig, self.opts.context)
             return self._kube
 
     def _error(self, exc: BaseException, action: str) -> Exception:
-        return kube.api_error(exc, action=action, host=self._api().host)
+        return api_error(exc, action=action, host=self._api().host)
 
     def close(self) -> None:
         with self._lock:
@@ -73,7 +74,7 @@ class HandlerExecTransport(Transport):
         that holds handler pods (looked up once)."""
         with self._lock:
             if self._namespace:
-                problem = kube.dns_subdomain_problem(self._namespace)
+                problem = dns_subdomain_problem(self._namespace)
                 if problem:
                     raise InputError(f"handler namespace {self._namespace[:80]!r} {problem}")
                 return self._namespace
@@ -126,7 +127,7 @@ class HandlerExecTransport(Transport):
     # ------------------------------------------------------------------ collect
 
     def collect(self, target: NodeTarget, bonds: Sequence[str], timeout: float) -> Evidence:
-        node = kube.check_node_name(target.name)
+        node = check_node_name(target.name)
         ns, pod = self.handler_pod(node)
         nonce = new_nonce()
         script = build_collect_script(bonds, nonce, use_sudo=False)
@@ -138,7 +139,7 @@ class HandlerExecTransport(Transport):
         except CollectError as exc:
             if rc not in (0, None):
                 first = next((ln for ln in stderr.splitlines() if ln.strip()), "")
-                detail = f": {kube.scrub(first)[:200]}" if first else ""
+                detail = f": {scrub(first)[:200]}" if first else ""
                 raise CollectError(
                     f"{node}: the collection script exited with code {rc} in {ns}/{pod}{detail}"
                 ) from None
@@ -161,9 +162,7 @@ class HandlerExecTransport(Transport):
                 ws.sock.settimeout(timeout)
                 ws.run_forever(timeout=timeout)
             except (WebSocketException, OSError) as exc:
-                raise CollectError(
-                    f"{node}: exec stream broke: {kube.scrub(str(exc))[:200]}"
-                ) from None
+                raise CollectError(f"{node}: exec stream broke: {scrub(str(exc))[:200]}") from None
             if ws.is_open():
                 raise CollectError(f"{node}: no result from the handler pod within {timeout:g}s")
             stdout = ws.read_channel(1)

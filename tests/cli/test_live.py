@@ -13,12 +13,12 @@ from dataclasses import replace
 import pytest
 import yaml
 
-import bondcheck.policy.cluster as cluster_mod
+import bondcheck.kube.cluster as cluster_mod
 import bondcheck.transport.factory as factory
 from bondcheck.errors import CollectError, InputError
 from bondcheck.judge import exit_code
+from bondcheck.kube.cluster import NodeSelection
 from bondcheck.model import Enactment, NodeTarget, Status
-from bondcheck.policy.cluster import NodeSelection
 from bondcheck.policy.loader import load_policy_file
 from bondcheck.progress import NullReporter
 from bondcheck.run import VerifyRequest, gather, verify

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 import pytest
 
-import bondcheck.policy.cluster as cluster_mod
+import bondcheck.kube.cluster as cluster_mod
 from bondcheck.errors import CollectError
 from bondcheck.live import _Lazy
 from bondcheck.run import VerifyRequest

@@ -9,7 +9,7 @@ from standins.apiserver import ApiServerStandIn
 from standins.store import load_documents
 
 from bondcheck.errors import CollectError
-from bondcheck.policy.cluster import Cluster
+from bondcheck.kube.cluster import Cluster
 from bondcheck.policy.desired import node_policy
 from bondcheck.policy.nnce import enactment_from_object, failure_line
 

@@ -8,7 +8,7 @@ import pytest
 from standins.apiserver import ApiServerStandIn
 
 from bondcheck.errors import InputError
-from bondcheck.policy.cluster import Cluster
+from bondcheck.kube.cluster import Cluster
 
 WORKERS = ["worker-0", "worker-1", "worker-2"]
 

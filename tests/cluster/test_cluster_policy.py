@@ -10,7 +10,7 @@ from standins.apiserver import ApiServerStandIn
 from standins.store import load_documents
 
 from bondcheck.errors import CollectError, PolicyError
-from bondcheck.policy.cluster import Cluster
+from bondcheck.kube.cluster import Cluster
 
 NNCP_PATH = "/apis/nmstate.io/{}/nodenetworkconfigurationpolicies/bond0-lacp"
 

@@ -13,8 +13,9 @@ from bondcheck.checks.catalog import BY_ID, CATALOG
 from bondcheck.errors import CollectError
 from bondcheck.judge import judge_node
 from bondcheck.model import Evidence, NodeTarget, Status
+from bondcheck.parse.nns import observed_from_nns
 from bondcheck.policy.loader import load_policy_file
-from bondcheck.transport.nns import NnsTransport, observed_from_nns
+from bondcheck.transport.nns import NnsTransport
 from bondcheck.transport.options import TransportOptions
 
 

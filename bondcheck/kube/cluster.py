@@ -1,9 +1,9 @@
 """The policy side of a live cluster: NNCP, the nodes it targets, their NNCEs and NNS.
 
 ``Cluster`` reads everything through the official ``kubernetes`` client, built lazily from the
-kubeconfig (or the in-cluster service account) by bondcheck.transport.kube, so that importing
-this module costs nothing on the offline path. Every API failure leaves as one line (see
-kube.py for which errors exit 2 and which exit 3).
+kubeconfig (or the in-cluster service account) by kube/api.py, so that importing this module
+costs nothing on the offline path. Every API failure leaves as one line (see kube/errors.py
+for which errors exit 2 and which exit 3).
 
 Which nodes a policy targets is computed the way kubernetes-nmstate does it
 (``pkg/node/nodes.go``): nodes whose labels equal every ``nodeSelector`` pair *and* that run a
@@ -20,6 +20,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from bondcheck.errors import CollectError, InputError, PolicyError
+from bondcheck.kube.api import (
+    DEFAULT_REQUEST_TIMEOUT,
+    KubeApi,
+    check_node_name,
+    dns_subdomain_problem,
+    new_api,
+)
+from bondcheck.kube.errors import api_error, status_of
 from bondcheck.model import Enactment, NodeTarget, Policy
 from bondcheck.policy.nnce import (
     POLICY_LABEL,
@@ -27,7 +35,6 @@ from bondcheck.policy.nnce import (
     enactment_node,
     missing_enactment,
 )
-from bondcheck.transport import kube
 from bondcheck.transport.options import TransportOptions
 
 GROUP = "nmstate.io"
@@ -96,14 +103,14 @@ class Cluster:
         kubeconfig: str | None = None,
         context: str | None = None,
         *,
-        request_timeout: tuple[float, float] = kube.DEFAULT_REQUEST_TIMEOUT,
+        request_timeout: tuple[float, float] = DEFAULT_REQUEST_TIMEOUT,
         api_client: Any = None,
     ) -> None:
         self._kubeconfig = kubeconfig
         self._context = context
         self.request_timeout = request_timeout
-        self._api: kube.KubeApi | None = (
-            kube.KubeApi(api_client, timeout=request_timeout) if api_client is not None else None
+        self._api: KubeApi | None = (
+            KubeApi(api_client, timeout=request_timeout) if api_client is not None else None
         )
         self._lock = threading.Lock()
         self._nnce_cache: dict[str, dict[str, Mapping[str, Any]]] = {}
@@ -116,12 +123,10 @@ class Cluster:
     # ---------------------------------------------------------------------------- plumbing
 
     @property
-    def api(self) -> kube.KubeApi:
+    def api(self) -> KubeApi:
         with self._lock:
             if self._api is None:
-                self._api = kube.new_api(
-                    self._kubeconfig, self._context, timeout=self.request_timeout
-                )
+                self._api = new_api(self._kubeconfig, self._context, timeout=self.request_timeout)
             return self._api
 
     def close(self) -> None:
@@ -134,7 +139,7 @@ class Cluster:
         return self.api.get(path, query)
 
     def _error(self, exc: BaseException, action: str) -> Exception:
-        return kube.api_error(exc, action=action, host=self.api.host)
+        return api_error(exc, action=action, host=self.api.host)
 
     @staticmethod
     def _status(exc: BaseException) -> tuple[int, Mapping[str, Any]]:
@@ -142,7 +147,7 @@ class Cluster:
         from kubernetes.client.exceptions import ApiException
 
         if isinstance(exc, ApiException):
-            return int(exc.status or 0), kube.status_of(exc.body)
+            return int(exc.status or 0), status_of(exc.body)
         return 0, {}
 
     @staticmethod
@@ -159,7 +164,7 @@ class Cluster:
 
     def policy_object(self, name: str) -> Mapping[str, Any]:
         """The NNCP object as the API returns it, trying v1, then v1beta1, then v1alpha1."""
-        problem = kube.dns_subdomain_problem(name)
+        problem = dns_subdomain_problem(name)
         if problem:
             raise PolicyError(f"policy name {name[:80]!r} {problem}")
         for version in NNCP_VERSIONS:
@@ -238,7 +243,7 @@ class Cluster:
         from bondcheck.policy.selector import selector_matches
 
         for name in names:
-            kube.check_node_name(name)
+            check_node_name(name)
         selector = dict(policy.node_selector)
         label_selector = None if names else (_selector_string(selector) or None)
         query = [("labelSelector", label_selector)] if label_selector else []
@@ -359,7 +364,7 @@ class Cluster:
         """The desired state kubernetes-nmstate rendered for ``node`` from a templated policy
         (capture / ``{{ }}``): its NNCE ``status.desiredState``. CollectError when the NNCE
         has not rendered one yet: the bonds expected there are then unknown, not guessed."""
-        kube.check_node_name(node)
+        check_node_name(node)
         name = f"{node}.{policy.name}"
         obj = self.enactment_object(policy.name, node)
         desired = ((obj or {}).get("status") or {}).get("desiredState")
@@ -374,7 +379,7 @@ class Cluster:
 
     def nns_object(self, node: str) -> Mapping[str, Any]:
         """The node's NodeNetworkState object."""
-        kube.check_node_name(node)
+        check_node_name(node)
         try:
             obj = self._get(f"/apis/{GROUP}/{STATE_VERSION}/{NNS_PLURAL}/{node}")
         except Exception as exc:

@@ -1,0 +1,210 @@
+"""NodeNetworkState -> the observed model: what ``--via nns`` judges a node by (pure).
+
+The nmstate handler publishes each node's interfaces as an NNS object. nmstate reports
+configuration and administrative state, not the bonding driver's runtime view: there is no
+MII/carrier status, no LACP partner, aggregator or port state, no link-failure counts, no
+active port. The conversion here fills what NNS says and leaves the rest unknown; each check
+says on its definition whether NNS can answer it (``CheckDef.nns_blind``), so the judge skips
+the others with the reason instead of guessing.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from typing import Any
+
+from bondcheck.model import Address, IpState, Link, ObservedBond, ObservedPort
+from bondcheck.vocabulary import ENUM_OPTIONS, MODES
+
+_ENUMS: Mapping[str, Mapping[int, str]] = {
+    option: dict(enumerate(ENUM_OPTIONS[option]))
+    for option in (
+        "xmit_hash_policy",
+        "lacp_rate",
+        "ad_select",
+        "fail_over_mac",
+        "primary_reselect",
+    )
+}
+_MODES = {**{str(code): name for code, name in enumerate(MODES)}, "lacp": "802.3ad"}
+_KINDS = {
+    "bond": "bond",
+    "vlan": "vlan",
+    "linux-bridge": "bridge",
+    "ovs-interface": "openvswitch",
+    "veth": "veth",
+    "vxlan": "vxlan",
+    "mac-vlan": "macvlan",
+    "mac-vtap": "macvtap",
+    "team": "team",
+    "dummy": "dummy",
+    "vrf": "vrf",
+    "infiniband": "ipoib",
+}
+
+
+# ------------------------------------------------------------------------------ pure helpers
+
+
+def _interfaces(state: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    ifaces = state.get("interfaces") if isinstance(state, Mapping) else None
+    return [i for i in ifaces if isinstance(i, Mapping)] if isinstance(ifaces, list) else []
+
+
+def _find(state: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
+    for iface in _interfaces(state):
+        if iface.get("name") == name:
+            return iface
+    return None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def _enum(option: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    number = _int(value)
+    if number is not None and option in _ENUMS:
+        return _ENUMS[option].get(number, str(value))
+    text = str(value).strip().lower()
+    return text.split()[0] if text else None
+
+
+def _bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("on", "true", "yes", "1"):
+        return True
+    if text in ("off", "false", "no", "0"):
+        return False
+    return None
+
+
+def _ports(iface: Mapping[str, Any]) -> list[str]:
+    agg = iface.get("link-aggregation") or {}
+    ports = agg.get("port") if agg.get("port") is not None else agg.get("slaves")
+    names = [str(p) for p in ports or [] if isinstance(p, (str, int))]
+    for entry in agg.get("ports-config") or []:
+        if isinstance(entry, Mapping) and entry.get("name") and entry["name"] not in names:
+            names.append(str(entry["name"]))
+    return names
+
+
+def _targets(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(str(v) for v in value if str(v))
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    return ()
+
+
+def _observed_port(state: Mapping[str, Any], name: str) -> ObservedPort:
+    iface = _find(state, name) or {}
+    eth = iface.get("ethernet") or {}
+    speed = _int(eth.get("speed"))
+    duplex = eth.get("duplex")
+    return ObservedPort(
+        name=name,
+        mii_status="down" if iface.get("state") == "down" else "unknown",
+        speed_mbps=speed if speed and speed > 0 else None,
+        duplex=str(duplex).lower() if duplex else None,
+    )
+
+
+def observed_from_nns(
+    current_state: Mapping[str, Any], bond: str
+) -> tuple[ObservedBond | None, IpState]:
+    """The bond as NNS describes it (None when NNS has no such bond) and every interface's
+    addresses. Runtime-only fields (MII, LACP, active port, failure counts) stay unknown."""
+    ip_state = ip_state_from_nns(current_state)
+    iface = _find(current_state, bond)
+    if iface is None or iface.get("type") != "bond" or iface.get("state") == "absent":
+        return None, ip_state
+    agg = iface.get("link-aggregation") or {}
+    opts = agg.get("options") or {}
+    opts = opts if isinstance(opts, Mapping) else {}
+    mode = str(agg.get("mode") or "unknown").strip().lower()
+    observed = ObservedBond(
+        name=bond,
+        mode=_MODES.get(mode, mode),
+        fail_over_mac=_enum("fail_over_mac", opts.get("fail_over_mac")),
+        mii_status="down" if iface.get("state") == "down" else "unknown",
+        miimon_ms=_int(opts.get("miimon")),
+        updelay_ms=_int(opts.get("updelay")),
+        downdelay_ms=_int(opts.get("downdelay")),
+        peer_notif_delay_ms=_int(opts.get("peer_notif_delay")),
+        xmit_hash_policy=_enum("xmit_hash_policy", opts.get("xmit_hash_policy")),
+        primary=str(opts["primary"]) if opts.get("primary") else None,
+        primary_reselect=_enum("primary_reselect", opts.get("primary_reselect")),
+        arp_interval_ms=_int(opts.get("arp_interval")),
+        arp_missed_max=_int(opts.get("arp_missed_max")),
+        arp_ip_targets=_targets(opts.get("arp_ip_target")),
+        ns_ip6_targets=_targets(opts.get("ns_ip6_target")),
+        lacp_active=_bool(opts["lacp_active"]) if "lacp_active" in opts else None,
+        lacp_rate=_enum("lacp_rate", opts.get("lacp_rate")),
+        min_links=_int(opts.get("min_links")),
+        ad_select=_enum("ad_select", opts.get("ad_select")),
+        system_priority=_int(opts.get("ad_actor_sys_prio")),
+        privileged_view=None,
+        ports=tuple(_observed_port(current_state, p) for p in _ports(iface)),
+        extra=(("source", "NodeNetworkState"),),
+    )
+    return observed, ip_state
+
+
+def _scope(ip: str) -> str:
+    """The scope ``ip -j addr`` would print: host (loopback), link (link-local) or global."""
+    try:
+        addr = ipaddress.ip_address(ip.split("%")[0])
+    except ValueError:
+        return "global"
+    if addr.is_loopback:
+        return "host"
+    return "link" if addr.is_link_local else "global"
+
+
+def ip_state_from_nns(current_state: Mapping[str, Any]) -> IpState:
+    """Addresses and links of every NNS interface (``has_links`` stays False: NNS is not
+    ``ip -d link``, so the links carry no bonding ``info_data``)."""
+    masters: dict[str, str] = {}
+    for iface in _interfaces(current_state):
+        if iface.get("type") == "bond":
+            for port in _ports(iface):
+                masters.setdefault(port, str(iface.get("name")))
+    addresses: dict[str, tuple[Address, ...]] = {}
+    links: dict[str, Link] = {}
+    for iface in _interfaces(current_state):
+        name = str(iface.get("name") or "")
+        if not name:
+            continue
+        found: list[Address] = []
+        for key, family in (("ipv4", "inet"), ("ipv6", "inet6")):
+            block = iface.get(key) or {}
+            for addr in block.get("address") or [] if isinstance(block, Mapping) else []:
+                ip = str(addr.get("ip") or "") if isinstance(addr, Mapping) else ""
+                prefix = _int(addr.get("prefix-length")) if isinstance(addr, Mapping) else None
+                if ip and prefix is not None:
+                    found.append(Address(family, ip, prefix, _scope(ip)))
+        addresses[name] = tuple(found)
+        master = iface.get("controller") or masters.get(name)
+        up = iface.get("state") == "up"
+        links[name] = Link(
+            name=name,
+            kind=_KINDS.get(str(iface.get("type"))),
+            master=str(master) if master else None,
+            operstate="UP" if up else str(iface.get("state") or "unknown").upper(),
+            flags=("UP",) if up else (),
+            address=str(iface["mac-address"]).lower() if iface.get("mac-address") else None,
+            slave_kind="bond" if name in masters else None,
+        )
+    return IpState(addresses=addresses, links=links, has_addresses=True, has_links=False)
