@@ -40,9 +40,3 @@ class CollectError(BondcheckError):
     """Evidence could not be collected from one node (unreachable, auth, timeout, RBAC)."""
 
     exit_code = EXIT_COLLECT
-
-
-class RefusedError(BondcheckError):
-    """The failover pre-check refused to touch the node."""
-
-    exit_code = EXIT_REFUSED

@@ -34,8 +34,3 @@ def ifname_problem(name: object) -> str | None:
             repr(c) for c in bad
         )
     return None
-
-
-def is_valid_ifname(name: object) -> bool:
-    """True when ``name`` is safe to use as an interface name everywhere in bondcheck."""
-    return ifname_problem(name) is None

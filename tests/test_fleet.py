@@ -125,23 +125,25 @@ def test_one_failing_node_never_stops_the_others() -> None:
 
 def test_a_node_that_ignores_its_timeout_is_given_up_and_the_width_kept() -> None:
     release = threading.Event()
+    stuck = threading.Event()  # set while n0 is inside collect()
 
     def behave(target: NodeTarget, _: float) -> None:
         if target.name == "n0":
+            stuck.set()
             release.wait(30)  # a transport bug: never honours its timeout
+            stuck.clear()
 
     fake = FakeTransport(behave)
-    started = time.monotonic()
     try:
         results = collect_fleet(fake, nodes(4), [], timeout=0.3, concurrency=1, grace=0.2)
+        still_stuck = stuck.is_set()
     finally:
         release.set()
-    elapsed = time.monotonic() - started
+    assert still_stuck  # the run ended without waiting for n0 (how fast is for bench/)
     assert results[0] == NodeFailure(
         "n0", "fake", "timed out after 0.3s (the transport did not return)"
     )
     assert all(isinstance(r, Evidence) for r in results[1:])  # a replacement worker ran them
-    assert 0.5 <= elapsed < 3
 
 
 def test_reporter_is_called_per_node_on_the_calling_thread() -> None:

@@ -302,10 +302,6 @@ class Cluster:
             warnings.append(f"policy {policy.name} matches no node ({shown_selector})")
         return NodeSelection(tuple(targets), tuple(warnings), tuple(without), tuple(not_ready))
 
-    def nodes_for(self, policy: Policy, names: Sequence[str] = ()) -> list[NodeTarget]:
-        """``select_nodes(policy, names).targets`` as a list (warnings dropped)."""
-        return list(self.select_nodes(policy, names).targets)
-
     # ---------------------------------------------------------------------------- NNCE
 
     def _list_enactments(self, policy: str) -> dict[str, Mapping[str, Any]]:

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from bondcheck.model import Report
 
 FORMATS: tuple[str, ...] = ("table", "json", "junit", "markdown")
-COLOR_MODES: tuple[str, ...] = ("auto", "always", "never")
 
 
 def make_console(stream: TextIO | None = None, color: str = "auto") -> Console:

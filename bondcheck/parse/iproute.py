@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any, TypeGuard
 
 from bondcheck.errors import ParseError
-from bondcheck.model import Address, AdInfo, IpState, Link
+from bondcheck.model import Address, IpState, Link
 
 _FAMILIES = ("inet", "inet6")
 _LIST_START = re.compile(r"^[ \t]*\[", re.M)
@@ -183,31 +183,4 @@ def parse_ip_state(
         links=links,
         has_addresses=addr_text is not None,
         has_links=link_text is not None,
-    )
-
-
-def bond_ad_info(link: Link) -> AdInfo | None:
-    """The bond's active aggregator (``info_data.ad_info``), None when iproute2 gave none.
-
-    The kernel only sends it for an 802.3ad bond that has an active aggregator.
-    """
-    info = link.info_data.get("ad_info")
-    if not isinstance(info, Mapping) or not info:
-        return None
-    return AdInfo(
-        aggregator_id=_int(info.get("aggregator")),
-        num_ports=_int(info.get("num_ports")),
-        actor_key=_int(info.get("actor_key")),
-        partner_key=_int(info.get("partner_key")),
-        partner_mac=_str(info.get("partner_mac")),
-    )
-
-
-def port_ad_states(link: Link) -> tuple[int | None, int | None, int | None]:
-    """(ad_aggregator_id, ad_actor_oper_port_state, ad_partner_oper_port_state) of a port."""
-    data = link.slave_data
-    return (
-        _int(data.get("ad_aggregator_id")),
-        _int(data.get("ad_actor_oper_port_state")),
-        _int(data.get("ad_partner_oper_port_state")),
     )

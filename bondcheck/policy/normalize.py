@@ -226,17 +226,3 @@ def normalize_option(name: str, value: object) -> object:
     if isinstance(value, (Mapping, list, tuple)):
         raise ValueError(f"{name} must be a single value, got {_show(value)}")
     return str(value)
-
-
-def round_delay(delay_ms: int, miimon_ms: int) -> int:
-    """updelay/downdelay as the kernel stores it: rounded down to a multiple of miimon.
-
-    The kernel keeps these delays in units of the MII polling interval (it warns "value is
-    not a multiple of miimon, rounding to ..."), and refuses them while miimon is 0, so the
-    effective delay is then 0.
-    """
-    if delay_ms < 0 or miimon_ms < 0:
-        raise ValueError("delays and miimon cannot be negative")
-    if miimon_ms == 0:
-        return 0
-    return delay_ms - delay_ms % miimon_ms

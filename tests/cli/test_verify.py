@@ -257,10 +257,10 @@ class _FakeTransport(Transport):
 
     name = "ssh"
     default_concurrency = 4
-    closed = False
 
     def __init__(self, nodes):
         self.nodes = nodes
+        self.closed = False
         self.asked: list[tuple[str, tuple[str, ...]]] = []
 
     def collect(self, target, bonds, timeout):
@@ -272,7 +272,7 @@ class _FakeTransport(Transport):
         return scenarios.node(target.name, self.nodes[target.name])
 
     def close(self):
-        _FakeTransport.closed = True
+        self.closed = True
 
 
 def test_live_ssh_path_collects_judges_and_closes(cli, policy, monkeypatch):
@@ -286,7 +286,7 @@ def test_live_ssh_path_collects_judges_and_closes(cli, policy, monkeypatch):
     data = json.loads(result.stdout)
     assert {n["node"]: n["status"] for n in data["nodes"]} == {"w0": "pass", "w1": "fail"}
     assert sorted(fake.asked) == [("w0", ("bond0",)), ("w1", ("bond0",))]
-    assert _FakeTransport.closed
+    assert fake.closed
 
 
 def test_live_unreachable_node_is_exit_3(cli, policy, monkeypatch):

@@ -35,7 +35,10 @@ def local_bonds(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 class PodWatch:
-    """Sets ``seen`` as soon as a debug pod file exists in the stand-in's state."""
+    """Sets ``seen`` as soon as the stand-in has recorded a debug pod's creation.
+
+    The record (``created.jsonl``) outlives the pod, so a pod that comes and goes between two
+    looks is still seen: nothing here depends on timing."""
 
     def __init__(self, state: Path) -> None:
         self.seen = threading.Event()
@@ -46,7 +49,7 @@ class PodWatch:
 
     def _poll(self) -> None:
         while not self._stop.is_set() and not self.seen.is_set():
-            if any(self._state.glob("pods/*/*.json")):
+            if (self._state / "created.jsonl").exists():
                 self.seen.set()
             time.sleep(0.01)
 

@@ -8,13 +8,11 @@ from pathlib import Path
 import pytest
 
 from bondcheck.errors import ParseError
-from bondcheck.model import Address, AdInfo, Link
+from bondcheck.model import Address, Link
 from bondcheck.parse.iproute import (
-    bond_ad_info,
     parse_ip_addr,
     parse_ip_link,
     parse_ip_state,
-    port_ad_states,
 )
 
 IPROUTE = Path(__file__).resolve().parents[2] / "fixtures" / "iproute"
@@ -29,6 +27,12 @@ def strs(addresses: tuple[Address, ...]) -> list[str]:
 
 
 # --- fixtures ------------------------------------------------------------------------------
+
+
+def _ad_states(link: Link) -> tuple[object, object, object]:
+    data = link.slave_data
+    keys = ("ad_aggregator_id", "ad_actor_oper_port_state", "ad_partner_oper_port_state")
+    return tuple(data.get(key) for key in keys)  # type: ignore[return-value]
 
 
 def test_healthy_lacp_link() -> None:
@@ -46,9 +50,9 @@ def test_healthy_lacp_link() -> None:
     assert bond.info_data["ad_lacp_rate"] == "fast"
     assert bond.info_data["xmit_hash_policy"] == "layer3+4"
     assert bond.info_data["arp_validate"] is None  # iproute2 prints null for "none"
-    assert bond_ad_info(bond) == AdInfo(
-        aggregator_id=1, num_ports=2, actor_key=15, partner_key=15, partner_mac="d6:51:0f:7e:a2:38"
-    )
+    ad = bond.info_data["ad_info"]
+    assert (ad["aggregator"], ad["num_ports"], ad["actor_key"], ad["partner_key"]) == (1, 2, 15, 15)
+    assert ad["partner_mac"] == "d6:51:0f:7e:a2:38"
     for name in ("ens224", "ens256"):
         port = links[name]
         assert port.master == "bond0"
@@ -56,22 +60,21 @@ def test_healthy_lacp_link() -> None:
         assert port.slave_kind == "bond"
         assert port.slave_data["state"] == "ACTIVE"
         assert port.slave_data["mii_status"] == "UP"
-        assert port_ad_states(port) == (1, 63, 63)
+        assert _ad_states(port) == (1, 63, 63)
     assert links["ens256"].slave_data["perm_hwaddr"] == "7a:33:e1:9b:02:c4"
     assert links["eth0"].master is None
     assert links["eth0"].kind is None
-    assert bond_ad_info(links["eth0"]) is None
-    assert port_ad_states(links["eth0"]) == (None, None, None)
+    assert "ad_info" not in links["eth0"].info_data
+    assert _ad_states(links["eth0"]) == (None, None, None)
 
 
 def test_no_partner_link() -> None:
     links = parse_ip_link(read("lab-8023ad-no-partner.ip-link.json"))
-    info = bond_ad_info(links["bond0"])
-    assert info is not None
-    assert info.partner_mac == "00:00:00:00:00:00"
-    assert (info.aggregator_id, info.num_ports, info.partner_key) == (1, 1, 1)
-    assert port_ad_states(links["ens224"]) == (1, 79, 1)
-    assert port_ad_states(links["ens256"]) == (2, 71, 1)
+    info = links["bond0"].info_data["ad_info"]
+    assert info["partner_mac"] == "00:00:00:00:00:00"
+    assert (info["aggregator"], info["num_ports"], info["partner_key"]) == (1, 1, 1)
+    assert _ad_states(links["ens224"]) == (1, 79, 1)
+    assert _ad_states(links["ens256"]) == (2, 71, 1)
     assert links["ens256"].slave_data["state"] == "BACKUP"
 
 
@@ -84,8 +87,8 @@ def test_active_backup_link_pretty_printed() -> None:
         "ens224",
     )
     assert (data["miimon"], data["updelay"], data["downdelay"]) == (100, 200, 200)
-    assert bond_ad_info(links["bond0"]) is None  # no aggregator outside 802.3ad
-    assert port_ad_states(links["ens224"]) == (None, None, None)
+    assert "ad_info" not in links["bond0"].info_data  # no aggregator outside 802.3ad
+    assert _ad_states(links["ens224"]) == (None, None, None)
     assert [links[p].slave_data["state"] for p in ("ens224", "ens256")] == ["ACTIVE", "BACKUP"]
 
 
@@ -220,8 +223,7 @@ def test_wrong_value_types_become_none() -> None:
     links = parse_ip_link(text)
     port = links["ens224"]
     assert (port.ifindex, port.flags, port.master) == (None, (), None)
-    assert port_ad_states(port) == (None, 63, None)
-    assert bond_ad_info(links["bond0"]) is None
+    assert _ad_states(port) == (True, "63", None)  # kept as iproute2 printed them
 
 
 def test_veth_name_with_peer_suffix_is_cut() -> None:

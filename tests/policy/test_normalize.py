@@ -13,7 +13,6 @@ from bondcheck.policy.normalize import (
     normalize_mode,
     normalize_option,
     parse_bool,
-    round_delay,
 )
 
 
@@ -381,28 +380,3 @@ def test_option_names_cover_every_family() -> None:
     }
     assert "miimon" in OPTION_NAMES
     assert "coupled_control" not in OPTION_NAMES
-
-
-# --- round_delay ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("delay", "miimon", "expected"),
-    [
-        (200, 100, 200),
-        (250, 100, 200),
-        (99, 100, 0),
-        (0, 100, 0),
-        (1000, 0, 0),
-        (150, 50, 150),
-        (333, 1, 333),
-        (299, 150, 150),
-    ],
-)
-def test_round_delay(delay: int, miimon: int, expected: int) -> None:
-    assert round_delay(delay, miimon) == expected
-
-
-def test_round_delay_rejects_negative() -> None:
-    with pytest.raises(ValueError):
-        round_delay(-100, 100)

@@ -22,7 +22,8 @@ def _env(name: str, default: str = "") -> str:
 
 
 class State:
-    """Pods and namespaces as files: ``pods/<ns>/<name>.json``, ``namespaces/<ns>``."""
+    """Pods and namespaces as files: ``pods/<ns>/<name>.json``, ``namespaces/<ns>``; every pod
+    ever created is also recorded in ``created.jsonl``, which outlives the pod."""
 
     def __init__(self) -> None:
         root = _env("STATE")
@@ -51,7 +52,12 @@ class State:
         temp = os.path.join(folder, f".{base}.{os.getpid()}.tmp")
         with open(temp, "w") as fh:
             fh.write(json.dumps(pod))
+        new = not os.path.exists(path)
         os.replace(temp, path)
+        if new:  # a lasting record: a test waits on it even when the pod is gone again
+            with open(self.path("created.jsonl"), "a") as fh:
+                fh.write(json.dumps({"namespace": pod["metadata"]["namespace"],
+                                     "name": pod["metadata"]["name"]}) + "\n")  # fmt: skip
 
     def pods(self, ns: str | None) -> list[dict[str, Any]]:
         base = self.path("pods")
