@@ -20,6 +20,17 @@ MODES: tuple[str, ...] = (
     "balance-alb",
 )
 
+#: The long name the kernel prints after ``Bonding Mode:``, per short name.
+MODE_LONG_NAMES: Mapping[str, str] = {
+    "balance-rr": "load balancing (round-robin)",
+    "active-backup": "fault-tolerance (active-backup)",
+    "balance-xor": "load balancing (xor)",
+    "broadcast": "fault-tolerance (broadcast)",
+    "802.3ad": "IEEE 802.3ad Dynamic link aggregation",
+    "balance-tlb": "transmit load balancing",
+    "balance-alb": "adaptive load balancing",
+}
+
 #: Enum options: value names indexed by the number the kernel and nmstate also accept.
 ENUM_OPTIONS: Mapping[str, tuple[str, ...]] = {
     "lacp_rate": ("slow", "fast"),

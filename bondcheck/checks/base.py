@@ -35,6 +35,7 @@ from bondcheck.model import (
     ObservedPort,
     Status,
 )
+from bondcheck.vocabulary import MODE_LONG_NAMES
 
 
 @dataclass(frozen=True)
@@ -68,17 +69,6 @@ LACP_MODE = "802.3ad"
 NOT_VISIBLE = (
     "not visible to this reader (no CAP_NET_ADMIN): run as root / via a privileged transport"
 )
-
-#: The long names the kernel prints after ``Bonding Mode:``, for evidence in its own words.
-MODE_LONG_NAMES: dict[str, str] = {
-    "balance-rr": "load balancing (round-robin)",
-    "active-backup": "fault-tolerance (active-backup)",
-    "balance-xor": "load balancing (xor)",
-    "broadcast": "fault-tolerance (broadcast)",
-    "802.3ad": "IEEE 802.3ad Dynamic link aggregation",
-    "balance-tlb": "transmit load balancing",
-    "balance-alb": "adaptive load balancing",
-}
 
 
 ZERO_MAC = "00:00:00:00:00:00"

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bondcheck.cli.common import ColorOpt, SimpleFormat, color_of
+from bondcheck.cli.common import ColorOpt, SimpleFormat, color_of, opt
 from bondcheck.errors import InputError
 
 
@@ -74,7 +74,7 @@ def checks(
     ctx: typer.Context,
     output: Annotated[
         SimpleFormat,
-        typer.Option("--output", "-o", envvar="BONDCHECK_CHECKS_OUTPUT", help="Format."),
+        opt("--output", "-o", help="Format.", envvar="BONDCHECK_CHECKS_OUTPUT"),
     ] = SimpleFormat.table,
     color: ColorOpt = None,
 ) -> None:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bondcheck.cli import transport_opts as t
-from bondcheck.cli.common import LineReporter, note
+from bondcheck.cli.common import LineReporter, note, opt
 from bondcheck.cli.selection_opts import SELECTION, Jobs, PolicyFile, PolicyName, Timeout
 from bondcheck.errors import EXIT_COLLECT, EXIT_OK, InputError
 from bondcheck.model import Evidence, NodeFailure
@@ -146,58 +146,41 @@ def collect(
     policy_file: PolicyFile = None,
     out: Annotated[
         Path | None,
-        typer.Option(
+        opt(
             "--out",
-            envvar="BONDCHECK_OUT",
-            rich_help_panel=_OUT,
             help="Directory to write DIR/<node>/... into (must be empty unless --force).",
+            panel=_OUT,
         ),
     ] = None,
     node: Annotated[
         list[str] | None,
-        typer.Option(
+        opt(
             "--node",
-            envvar="BONDCHECK_NODE",
-            rich_help_panel=_SEL,
             help="Node to collect (repeatable). Default: the policy's nodeSelector.",
+            panel=_SEL,
         ),
     ] = None,
     via: Annotated[
         LiveVia | None,
-        typer.Option(
-            "--via", envvar="BONDCHECK_VIA", rich_help_panel=_SEL, help="How to reach nodes."
-        ),
+        opt("--via", help="How to reach nodes.", panel=_SEL),
     ] = None,
     jobs: Jobs = None,
     timeout: Timeout = 60.0,
     force: Annotated[
         bool,
-        typer.Option(
+        opt(
             "--force",
-            envvar="BONDCHECK_FORCE",
-            rich_help_panel=_OUT,
             help="Write into a non-empty DIR, replacing the collected nodes' files.",
+            panel=_OUT,
         ),
     ] = False,
     verbose: Annotated[
         bool,
-        typer.Option(
-            "--verbose",
-            "-v",
-            envvar="BONDCHECK_VERBOSE",
-            rich_help_panel=_OUT,
-            help="Show per-node progress stages.",
-        ),
+        opt("--verbose", "-v", help="Show per-node progress stages.", panel=_OUT),
     ] = False,
     quiet: Annotated[
         bool,
-        typer.Option(
-            "--quiet",
-            "-q",
-            envvar="BONDCHECK_QUIET",
-            rich_help_panel=_OUT,
-            help="Nothing on stderr but errors.",
-        ),
+        opt("--quiet", "-q", help="Nothing on stderr but errors.", panel=_OUT),
     ] = False,
     *,
     options: TransportOptions,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -34,6 +34,21 @@ __all__ = [
     "error_line",
     "note",
 ]
+
+
+def envvar_for(flag: str) -> str:
+    """The one rule for environment variables: ``--output-file`` -> ``BONDCHECK_OUTPUT_FILE``."""
+    return "BONDCHECK_" + flag.lstrip("-").replace("-", "_").upper()
+
+
+def opt(
+    *flags: str, help: str, panel: str | None = None, envvar: str | bool = True, **kw: Any
+) -> Any:
+    """A ``typer.Option`` that reads its ``BONDCHECK_*`` variable by the one rule (``envvar``
+    names another variable, or False for none), shown under the help panel ``panel``."""
+    env = envvar_for(flags[0]) if envvar is True else (envvar or None)
+    return typer.Option(*flags, envvar=env, rich_help_panel=panel, help=help, **kw)
+
 
 ColorOpt = Annotated[
     Color | None,

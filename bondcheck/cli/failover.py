@@ -22,7 +22,7 @@ from typing import Annotated, Any
 import typer
 
 from bondcheck.cli import transport_opts as t
-from bondcheck.cli.common import ColorOpt, ReportFormat, color_of, error_line, note
+from bondcheck.cli.common import ColorOpt, ReportFormat, color_of, error_line, note, opt
 from bondcheck.cli.selection_opts import SELECTION, PolicyFile, PolicyName, Timeout
 from bondcheck.errors import EXIT_USAGE, InputError
 from bondcheck.transport.options import TransportOptions
@@ -75,159 +75,126 @@ def failover(
     policy_file: PolicyFile = None,
     node: Annotated[
         list[str] | None,
-        typer.Option(
+        opt(
             "--node",
-            envvar="BONDCHECK_NODE",
-            rich_help_panel=_SEL,
             help="Node to test (repeatable; tested one after another, never at once).",
+            panel=_SEL,
         ),
     ] = None,
     port: Annotated[
         list[str] | None,
-        typer.Option(
+        opt(
             "--port",
-            envvar="BONDCHECK_PORT",
-            rich_help_panel=_SEL,
             help="Port to pull (repeatable). Default: every port of the bond in turn.",
+            panel=_SEL,
         ),
     ] = None,
     bond: Annotated[
         str | None,
-        typer.Option(
+        opt(
             "--bond",
-            envvar="BONDCHECK_BOND",
-            rich_help_panel=_SEL,
             help="Bond of the policy to test (needed when the policy has several).",
+            panel=_SEL,
         ),
     ] = None,
     target: Annotated[
         str | None,
-        typer.Option(
+        opt(
             "--target",
-            envvar="BONDCHECK_TARGET",
-            rich_help_panel=_TEST,
             help="IP address the node pings during the pull (default: the gateway "
             "of the bond's routes).",
+            panel=_TEST,
         ),
     ] = None,
     pull_seconds: Annotated[
         float,
-        typer.Option(
-            "--pull-seconds",
-            envvar="BONDCHECK_PULL_SECONDS",
-            rich_help_panel=_TEST,
-            help="How long each port stays down.",
-        ),
+        opt("--pull-seconds", help="How long each port stays down.", panel=_TEST),
     ] = 5.0,
     restore_after: Annotated[
         int,
-        typer.Option(
+        opt(
             "--restore-after",
-            envvar="BONDCHECK_RESTORE_AFTER",
-            rich_help_panel=_TEST,
             help="Seconds after which the node itself brings the port back, whatever "
             "happens to bondcheck (the dead-man switch).",
+            panel=_TEST,
         ),
     ] = 30,
     rejoin_timeout: Annotated[
         float,
-        typer.Option(
+        opt(
             "--rejoin-timeout",
-            envvar="BONDCHECK_REJOIN_TIMEOUT",
-            rich_help_panel=_TEST,
             help="Seconds the port may take to rejoin after it is brought back.",
+            panel=_TEST,
         ),
     ] = 60.0,
     max_gap_ms: Annotated[
         float,
-        typer.Option(
+        opt(
             "--max-gap-ms",
-            envvar="BONDCHECK_MAX_GAP_MS",
-            rich_help_panel=_TEST,
             help="Fail when the probe saw a longer gap between replies (0: no limit).",
+            panel=_TEST,
         ),
     ] = 1000.0,
     max_lost: Annotated[
         int | None,
-        typer.Option(
+        opt(
             "--max-lost",
-            envvar="BONDCHECK_MAX_LOST",
-            rich_help_panel=_TEST,
-            min=0,
             help="Fail when more probes were lost (default: no limit).",
+            panel=_TEST,
+            min=0,
         ),
     ] = None,
     yes: Annotated[
         bool,
-        typer.Option(
+        opt(
             "--yes",
             "-y",
-            rich_help_panel=_TEST,
             help="Do not ask before pulling links (required without a terminal). Not read "
             "from the environment: consent is given per run.",
+            panel=_TEST,
+            envvar=False,
         ),
     ] = False,
     dry_run: Annotated[
         bool,
-        typer.Option(
+        opt(
             "--dry-run",
-            envvar="BONDCHECK_DRY_RUN",
-            rich_help_panel=_TEST,
             help="Run the read-only pre-check and print the exact commands; change nothing.",
+            panel=_TEST,
         ),
     ] = False,
     keep_going: Annotated[
         bool,
-        typer.Option(
+        opt(
             "--keep-going",
-            envvar="BONDCHECK_KEEP_GOING",
-            rich_help_panel=_TEST,
             help="Go on with the next port/node after one did not pass.",
+            panel=_TEST,
         ),
     ] = False,
     no_systemd: Annotated[
         bool,
-        typer.Option(
+        opt(
             "--no-systemd",
-            envvar="BONDCHECK_NO_SYSTEMD",
-            rich_help_panel=_TEST,
             help="Do not use a systemd-run timer as a second restore timer.",
+            panel=_TEST,
         ),
     ] = False,
     via: Annotated[
         Via,
-        typer.Option(
-            "--via",
-            envvar="BONDCHECK_VIA",
-            rich_help_panel=_SEL,
-            help="How to run commands on the node.",
-        ),
+        opt("--via", help="How to run commands on the node.", panel=_SEL),
     ] = Via.ssh,
     timeout: Timeout = 60.0,
     output: Annotated[
         ReportFormat,
-        typer.Option(
-            "--output", "-o", envvar="BONDCHECK_OUTPUT", rich_help_panel=_OUT, help="Report format."
-        ),
+        opt("--output", "-o", help="Report format.", panel=_OUT),
     ] = ReportFormat.table,
     output_file: Annotated[
         Path | None,
-        typer.Option(
-            "--output-file",
-            envvar="BONDCHECK_OUTPUT_FILE",
-            rich_help_panel=_OUT,
-            help="Write the report to this file.",
-        ),
+        opt("--output-file", help="Write the report to this file.", panel=_OUT),
     ] = None,
     quiet: Annotated[
         bool,
-        typer.Option(
-            "--quiet",
-            "-q",
-            envvar="BONDCHECK_QUIET",
-            rich_help_panel=_OUT,
-            help="No progress lines on stderr.",
-        ),
+        opt("--quiet", "-q", help="No progress lines on stderr.", panel=_OUT),
     ] = False,
     color: ColorOpt = None,
     *,

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from bondcheck.cli.common import ColorOpt, SimpleFormat, color_of
+from bondcheck.cli.common import ColorOpt, SimpleFormat, color_of, opt
 from bondcheck.errors import InputError
 from bondcheck.ifname import ifname_problem
 
@@ -77,11 +77,15 @@ def parse(
     ],
     output: Annotated[
         SimpleFormat,
-        typer.Option("--output", "-o", envvar="BONDCHECK_PARSE_OUTPUT", help="Format."),
+        opt("--output", "-o", help="Format.", envvar="BONDCHECK_PARSE_OUTPUT"),
     ] = SimpleFormat.table,
     name: Annotated[
         str | None,
-        typer.Option("--name", help="The bond's name (default: the file name under .../bonding/)."),
+        opt(
+            "--name",
+            help="The bond's name (default: the file name under .../bonding/).",
+            envvar=False,
+        ),
     ] = None,
     color: ColorOpt = None,
 ) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from bondcheck import __version__
-from bondcheck.cli.common import Color
+from bondcheck.cli.common import Color, opt
 
 
 def _version(value: bool) -> None:
@@ -21,25 +21,22 @@ def root(
     ctx: typer.Context,
     version: Annotated[
         bool,
-        typer.Option(
-            "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."
+        opt(
+            "--version",
+            "-V",
+            help="Print the version and exit.",
+            envvar=False,
+            callback=_version,
+            is_eager=True,
         ),
     ] = False,
     debug: Annotated[
         bool,
-        typer.Option(
-            "--debug",
-            envvar="BONDCHECK_DEBUG",
-            help="Show a traceback instead of a one-line error.",
-        ),
+        opt("--debug", help="Show a traceback instead of a one-line error."),
     ] = False,
     color: Annotated[
         Color,
-        typer.Option(
-            "--color",
-            envvar="BONDCHECK_COLOR",
-            help="Colour: auto (terminal only, off with NO_COLOR), always, never.",
-        ),
+        opt("--color", help="Colour: auto (terminal only, off with NO_COLOR), always, never."),
     ] = Color.auto,
 ) -> None:
     """Prove that bonded NICs match their nmstate NNCP: bonds, ports, LACP, addresses.

@@ -9,46 +9,37 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import typer
+from bondcheck.cli.common import opt
 
 SELECTION = "Selection"
 
 PolicyName = Annotated[
     str | None,
-    typer.Option(
+    opt(
         "--policy",
-        envvar="BONDCHECK_POLICY",
-        rich_help_panel=SELECTION,
         help="NNCP name: read from the cluster, or picked from --policy-file.",
+        panel=SELECTION,
     ),
 ]
 PolicyFile = Annotated[
     Path | None,
-    typer.Option(
+    opt(
         "--policy-file",
-        envvar="BONDCHECK_POLICY_FILE",
-        rich_help_panel=SELECTION,
         help="YAML file holding the NNCP (no cluster needed to read it).",
+        panel=SELECTION,
     ),
 ]
 Jobs = Annotated[
     int | None,
-    typer.Option(
+    opt(
         "--jobs",
         "-j",
-        envvar="BONDCHECK_JOBS",
-        min=1,
-        rich_help_panel=SELECTION,
         help="Nodes collected at once (default: the transport's).",
+        panel=SELECTION,
+        min=1,
     ),
 ]
 Timeout = Annotated[
     float,
-    typer.Option(
-        "--timeout",
-        envvar="BONDCHECK_TIMEOUT",
-        min=1.0,
-        rich_help_panel=SELECTION,
-        help="Seconds allowed to collect one node.",
-    ),
+    opt("--timeout", help="Seconds allowed to collect one node.", panel=SELECTION, min=1.0),
 ]

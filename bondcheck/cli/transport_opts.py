@@ -18,8 +18,7 @@ import typing
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-import typer
-
+from bondcheck.cli.common import opt
 from bondcheck.transport.options import TransportOptions
 
 R = TypeVar("R")
@@ -31,18 +30,12 @@ def flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def envvar(name: str) -> str:
-    """The environment variable of a TransportOptions field: ``BONDCHECK_NO_SUDO``."""
-    return f"BONDCHECK_{name.upper()}"
-
-
 def _parameter(item: dataclasses.Field[Any], hint: Any) -> inspect.Parameter:
     meta = item.metadata
-    typer_option = typer.Option(
+    typer_option = opt(
         flag(item.name),
-        envvar=envvar(item.name),
         help=meta["help"],
-        rich_help_panel=meta["panel"],
+        panel=meta["panel"],
         min=meta.get("min"),
         max=meta.get("max"),
     )

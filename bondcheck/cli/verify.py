@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from bondcheck.cli import transport_opts as t
-from bondcheck.cli.common import ColorOpt, LineReporter, ReportFormat, color_of, note
+from bondcheck.cli.common import ColorOpt, LineReporter, ReportFormat, color_of, note, opt
 from bondcheck.cli.progress_view import LiveReporter, wants_live_view
 from bondcheck.cli.selection_opts import SELECTION, Jobs, PolicyFile, PolicyName, Timeout
 from bondcheck.errors import InputError
@@ -44,105 +44,72 @@ def verify(
     policy_file: PolicyFile = None,
     node: Annotated[
         list[str] | None,
-        typer.Option(
+        opt(
             "--node",
-            envvar="BONDCHECK_NODE",
-            rich_help_panel=_SEL,
             help="Node to check (repeatable). Default: every node of the capture, "
             "or the policy's nodeSelector on a cluster.",
+            panel=_SEL,
         ),
     ] = None,
     via: Annotated[
         Via | None,
-        typer.Option(
-            "--via",
-            envvar="BONDCHECK_VIA",
-            rich_help_panel=_SEL,
-            help="How to reach nodes (capture when --from-dir is given).",
-        ),
+        opt("--via", help="How to reach nodes (capture when --from-dir is given).", panel=_SEL),
     ] = None,
     from_dir: Annotated[
         Path | None,
-        typer.Option(
+        opt(
             "--from-dir",
-            envvar="BONDCHECK_FROM_DIR",
-            rich_help_panel=_SEL,
             help="Judge saved evidence: DIR/<node>/proc/net/bonding/<bond>, "
             "ip-addr.json (or unpacked sosreports).",
+            panel=_SEL,
         ),
     ] = None,
     jobs: Jobs = None,
     timeout: Timeout = 60.0,
     only: Annotated[
         list[str] | None,
-        typer.Option(
-            "--only",
-            envvar="BONDCHECK_ONLY",
-            rich_help_panel=_SEL,
-            help="Run only this check ID (repeatable).",
-        ),
+        opt("--only", help="Run only this check ID (repeatable).", panel=_SEL),
     ] = None,
     skip: Annotated[
         list[str] | None,
-        typer.Option(
-            "--skip",
-            envvar="BONDCHECK_SKIP",
-            rich_help_panel=_SEL,
-            help="Do not run this check ID (repeatable).",
-        ),
+        opt("--skip", help="Do not run this check ID (repeatable).", panel=_SEL),
     ] = None,
     output: Annotated[
         ReportFormat,
-        typer.Option(
-            "--output", "-o", envvar="BONDCHECK_OUTPUT", rich_help_panel=_OUT, help="Report format."
-        ),
+        opt("--output", "-o", help="Report format.", panel=_OUT),
     ] = ReportFormat.table,
     output_file: Annotated[
         Path | None,
-        typer.Option(
+        opt(
             "--output-file",
-            envvar="BONDCHECK_OUTPUT_FILE",
-            rich_help_panel=_OUT,
             help="Write the report to this file (a summary line still goes to stderr).",
+            panel=_OUT,
         ),
     ] = None,
     strict: Annotated[
         bool,
-        typer.Option(
-            "--strict",
-            envvar="BONDCHECK_STRICT",
-            rich_help_panel=_OUT,
-            help="Warnings fail the run (exit 1).",
-        ),
+        opt("--strict", help="Warnings fail the run (exit 1).", panel=_OUT),
     ] = False,
     exit_zero: Annotated[
         bool,
-        typer.Option(
+        opt(
             "--exit-zero",
-            envvar="BONDCHECK_EXIT_ZERO",
-            rich_help_panel=_OUT,
             help="Always exit 0 when the report was produced (report-only jobs).",
+            panel=_OUT,
         ),
     ] = False,
     verbose: Annotated[
         bool,
-        typer.Option(
+        opt(
             "--verbose",
             "-v",
-            envvar="BONDCHECK_VERBOSE",
-            rich_help_panel=_OUT,
             help="List passing and skipped checks too; show progress.",
+            panel=_OUT,
         ),
     ] = False,
     quiet: Annotated[
         bool,
-        typer.Option(
-            "--quiet",
-            "-q",
-            envvar="BONDCHECK_QUIET",
-            rich_help_panel=_OUT,
-            help="No progress or summary on stderr.",
-        ),
+        opt("--quiet", "-q", help="No progress or summary on stderr.", panel=_OUT),
     ] = False,
     color: ColorOpt = None,
     *,

@@ -16,16 +16,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from bondcheck.vocabulary import MODE_LONG_NAMES
+
 #: The long name printed after ``Bonding Mode:`` -> the nmstate short name.
-MODE_BY_LONG_NAME: dict[str, str] = {
-    "load balancing (round-robin)": "balance-rr",
-    "fault-tolerance (active-backup)": "active-backup",
-    "load balancing (xor)": "balance-xor",
-    "fault-tolerance (broadcast)": "broadcast",
-    "IEEE 802.3ad Dynamic link aggregation": "802.3ad",
-    "transmit load balancing": "balance-tlb",
-    "adaptive load balancing": "balance-alb",
-}
+MODE_BY_LONG_NAME: dict[str, str] = {long: short for short, long in MODE_LONG_NAMES.items()}
 _MODE_BY_FOLDED = {" ".join(k.lower().split()): v for k, v in MODE_BY_LONG_NAME.items()}
 _FAIL_OVER_MAC = "(fail_over_mac"
 

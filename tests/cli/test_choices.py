@@ -7,8 +7,9 @@ import inspect
 import pytest
 
 from bondcheck.cli.collect import LiveVia
+from bondcheck.cli.common import envvar_for
 from bondcheck.cli.failover import Via as FailoverVia
-from bondcheck.cli.transport_opts import FIELDS, envvar, flag, takes_transport_options
+from bondcheck.cli.transport_opts import FIELDS, flag, takes_transport_options
 from bondcheck.cli.verify import Via
 from bondcheck.failover.shells import FAILOVER_TRANSPORTS
 from bondcheck.run import TRANSPORTS
@@ -37,7 +38,7 @@ def test_every_live_command_takes_every_transport_option(command: str) -> None:
     for item in FIELDS:
         param = params[item.name]
         assert param.opts == [flag(item.name)]
-        assert param.envvar == envvar(item.name)
+        assert param.envvar == envvar_for(flag(item.name))
         assert param.default == item.default
     assert params["to_namespace"].opts == ["--to-namespace"]
     assert params["no_sudo"].envvar == "BONDCHECK_NO_SUDO"
