@@ -1,7 +1,6 @@
 """What the kernel shows in /proc/net/bonding/<bond> (``bondcheck.parse.procfs`` builds it).
 
-Part of ``bondcheck.model``: import the names from there. A module of its own so that
-``bondcheck parse`` creates only these four classes at start-up.
+Part of ``bondcheck.model``: import the names from there.
 """
 
 from __future__ import annotations

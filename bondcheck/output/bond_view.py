@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bondcheck.model import ObservedBond
-from bondcheck.output.text import safe
+from bondcheck.output.summary import safe
 
 if TYPE_CHECKING:
     from rich.console import Console

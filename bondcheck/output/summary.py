@@ -10,11 +10,22 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from bondcheck.model import CheckResult, NodeReport, Report, Status
-from bondcheck.output.text import safe
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def safe(text: str) -> str:
+    """Text from a node made safe for a terminal or a ticket: one line, and control bytes
+    (an ESC sequence in a mangled capture could rewrite the operator's screen) shown as
+    ``\\x1b`` instead of being sent."""
+    text = " ".join(text.split())
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
 
 #: Node statuses in report order (a node is never "skip": worst() of skips is pass).
 NODE_STATUSES: tuple[Status, ...] = (Status.PASS, Status.WARN, Status.FAIL, Status.ERROR)
