@@ -38,6 +38,7 @@ FOREIGN = {
     "--json": "the bench/ scripts' --json",
     "--nodes": "bench/fleet.py --nodes",
     "--profile": "kubectl debug --profile",
+    "--check": "ruff format --check (CONTRIBUTING.md)",
     "--save": "a 'verify --save' the collect docstring explains bondcheck does not have",
 }
 
@@ -63,7 +64,11 @@ def named_in_sources() -> dict[str, str]:
 
 def named_in_docs() -> dict[str, str]:
     found: dict[str, str] = {}
-    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+    for path in [
+        ROOT / "README.md",
+        ROOT / "CONTRIBUTING.md",
+        *sorted((ROOT / "docs").glob("*.md")),
+    ]:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             for name in OPTION.findall(line):
                 found.setdefault(name, f"{path.relative_to(ROOT)}:{number}")
