@@ -6,6 +6,7 @@ neither should import the other to know its shape.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bondcheck.transport.options import TransportOptions
@@ -25,3 +26,10 @@ class VerifyRequest:
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     options: TransportOptions = field(default_factory=TransportOptions)
+    #: Options whose value came from the environment, by parameter name -> the variable,
+    #: so a message names what the operator actually set (``BONDCHECK_VIA=oc-debug``).
+    from_env: Mapping[str, str] = field(default_factory=dict)
+
+    def spelled(self, name: str) -> str:
+        """How the operator gave option ``name``: ``--from-dir`` or ``BONDCHECK_FROM_DIR``."""
+        return self.from_env.get(name) or "--" + name.replace("_", "-")

@@ -41,6 +41,20 @@ def validate_check_ids(ids: Iterable[str]) -> None:
             raise InputError(unknown_id_message(check_id, known))
 
 
+def validate_selection(request: VerifyRequest) -> None:
+    """Known check IDs only, and at least one check left to run: a selection that runs
+    nothing would mark every node green, which is never what a gate means."""
+    validate_check_ids([*request.only, *request.skip])
+    from bondcheck.checks.catalog import selected
+
+    if (request.only or request.skip) and not selected(request.only, request.skip):
+        only, skip = ", ".join(request.only) or "-", ", ".join(request.skip) or "-"
+        raise InputError(
+            f"{request.spelled('only')}/{request.spelled('skip')} leave no check to run "
+            f"(only: {only}; skip: {skip})"
+        )
+
+
 def load_policy(request: VerifyRequest) -> Policy:
     """The policy from ``--policy-file`` (``--policy`` picks one NNCP in it) or the cluster."""
     if request.policy_file:
@@ -60,7 +74,8 @@ def _source(request: VerifyRequest) -> str:
     if request.from_dir:
         if via not in (None, "capture"):
             raise InputError(
-                f"--from-dir reads saved evidence; it cannot be combined with --via {via}"
+                f"{request.spelled('from_dir')} reads saved evidence; it cannot be combined "
+                f"with {request.spelled('via')} {via}"
             )
         return "capture"
     if via is None:
@@ -208,7 +223,7 @@ def verify(
     """The whole run. Raises BondcheckError for usage/input problems only; node problems
     end up in the Report. ``notify`` receives warnings meant for the operator (stderr)."""
     reporter = reporter or NullReporter()
-    validate_check_ids([*request.only, *request.skip])
+    validate_selection(request)
     if not (request.policy_file or request.policy_name):
         raise InputError("say which policy to verify: --policy NAME or --policy-file FILE")
     _source(request)  # a contradictory --via/--from-dir is reported before any I/O

@@ -13,6 +13,7 @@ the transports) only when they run.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -106,7 +107,7 @@ def build_app(only: str | None = None) -> Any:
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         pretty_exceptions_show_locals=False,
-        add_completion=False,
+        add_completion=True,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 
@@ -118,9 +119,34 @@ def build_app(only: str | None = None) -> Any:
     return app
 
 
-def run(argv: Sequence[str]) -> int:
+#: Root options that are plain flags: accepted after the subcommand too, where people type them
+#: (``bondcheck verify --debug ...``), by moving them in front of it.
+_ROOT_FLAGS = ("--debug",)
+
+
+def _root_flags_first(args: list[str]) -> list[str]:
+    """``verify --debug --node x`` -> ``--debug verify --node x`` (values of other options and
+    anything after ``--`` are left where they are)."""
+    end = args.index("--") if "--" in args else len(args)
+    moved = [a for a in args[:end] if a in _ROOT_FLAGS]
+    if not moved:
+        return args
+    rest = [a for a in args[:end] if a not in _ROOT_FLAGS]
+    return [*dict.fromkeys(moved), *rest, *args[end:]]
+
+
+def prog_name(argv0: str) -> str:
+    """``bondcheck``, or ``kubectl bondcheck`` / ``oc bondcheck`` when run as a plugin."""
+    base = os.path.basename(argv0)
+    for tool in ("kubectl", "oc"):
+        if base == f"{tool}-bondcheck":
+            return f"{tool} bondcheck"
+    return "bondcheck"
+
+
+def run(argv: Sequence[str], prog: str = "bondcheck") -> int:
     """Run the CLI on ``argv`` and return the exit code (usage errors as one line, 2)."""
-    args = list(argv)
+    args = _root_flags_first(list(argv))
     if args in (["--version"], ["-V"]):  # answer before importing Typer: fast and safe
         sys.stdout.write(f"bondcheck {__version__}\n")
         return 0
@@ -131,11 +157,11 @@ def run(argv: Sequence[str]) -> int:
     cx = _click_exceptions()
     command = typer.main.get_command(build_app(requested_command(args)))
     try:
-        result = command.main(args=args, prog_name="bondcheck", standalone_mode=False)
+        result = command.main(args=args, prog_name=prog, standalone_mode=False)
     except cx.NoArgsIsHelpError:
         return 2  # the help text was already printed
     except cx.UsageError as exc:
-        where = exc.ctx.command_path if exc.ctx is not None else "bondcheck"
+        where = exc.ctx.command_path if exc.ctx is not None else prog
         error_line(f"{exc.format_message()} (see '{where} --help')")
         return exc.exit_code
     except cx.ClickException as exc:
@@ -150,10 +176,9 @@ def run(argv: Sequence[str]) -> int:
 def main() -> None:
     """Console-script entry point (``bondcheck = bondcheck.cli.app:main``)."""
     try:
-        code = run(sys.argv[1:])
+        code = run(sys.argv[1:], prog_name(sys.argv[0]))
     except Exception as exc:  # last resort: a bug outside any subcommand, still one line
-        if "--debug" in sys.argv[1:] or _debug_requested(None):
-            raise
-        sys.stderr.write(f"bondcheck: error: internal error: {type(exc).__name__}: {exc}\n")
-        code = 2
+        from bondcheck.cli.base import exit_code_for
+
+        code = exit_code_for(exc, "--debug" in sys.argv[1:] or _debug_requested(None))
     sys.exit(code)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import os
 import sys
+import traceback
 
 from bondcheck.errors import BondcheckError
 
@@ -57,12 +58,13 @@ def debug_from_env() -> bool:
     return os.environ.get("BONDCHECK_DEBUG", "") not in ("", "0")
 
 
-def exit_code_for(exc: Exception, debug: bool) -> int:
-    """Turn a command's exception into ONE stderr line and its exit code (re-raise under
-    --debug): a BondcheckError carries its own code and message, anything else is a bug,
-    reported as an internal error with exit 2 rather than a traceback."""
+def exit_code_for(exc: BaseException, debug: bool) -> int:
+    """Turn a command's exception into ONE stderr line and its exit code: a BondcheckError
+    carries its own code and message, anything else is a bug, reported as an internal error
+    with exit 2 rather than a traceback. ``--debug`` prints the traceback first and changes
+    nothing else: a job's exit code never depends on how verbosely it failed."""
     if debug:
-        raise exc
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
     if isinstance(exc, BondcheckError):
         error_line(str(exc))
         return exc.exit_code

@@ -50,6 +50,18 @@ def opt(
     return typer.Option(*flags, envvar=env, rich_help_panel=panel, help=help, **kw)
 
 
+def from_env(ctx: typer.Context) -> dict[str, str]:
+    """The command's parameters whose value came from a BONDCHECK_* variable, by name."""
+
+    found: dict[str, str] = {}
+    for param in ctx.command.params:
+        source = ctx.get_parameter_source(param.name or "")
+        envvar = getattr(param, "envvar", None)
+        if source is not None and source.name == "ENVIRONMENT" and isinstance(envvar, str):
+            found[param.name or ""] = envvar
+    return found
+
+
 ColorOpt = Annotated[
     Color | None,
     typer.Option(

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from bondcheck.cli import transport_opts as t
-from bondcheck.cli.common import ColorOpt, LineReporter, ReportFormat, color_of, note, opt
+from bondcheck.cli.common import ColorOpt, LineReporter, ReportFormat, color_of, from_env, note, opt
 from bondcheck.cli.progress_view import LiveReporter, wants_live_view
 from bondcheck.cli.selection_opts import SELECTION, Jobs, PolicyFile, PolicyName, Timeout
 from bondcheck.errors import InputError
@@ -137,6 +137,7 @@ def verify(
         only=tuple(only or ()),
         skip=tuple(skip or ()),
         options=options,
+        from_env=from_env(ctx),
     )
     notify = _silent if quiet else _warn
     if wants_live_view(live_source=from_dir is None, verbose=verbose, quiet=quiet):

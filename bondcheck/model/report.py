@@ -75,8 +75,12 @@ class NodeReport:
 
     @property
     def status(self) -> Status:
+        """ERROR when not collected; SKIP when no selected check could judge the node (never
+        PASS: zero checks is not green); else the worst result."""
         if self.error is not None:
             return Status.ERROR
+        if all(r.status is Status.SKIP for r in self.results):
+            return Status.SKIP
         return worst([r.status for r in self.results])
 
 

@@ -58,7 +58,11 @@ def render(report: Report, *, verbose: bool = False) -> str:
         f"# bondcheck verify: {safe(report.policy)}",
         "",
         f"bondcheck {report.tool_version} checked {counts['nodes']} node(s): "
-        + ", ".join(f"{counts[s.value]} {s.value}" for s in NODE_STATUSES)
+        + ", ".join(
+            f"{counts[s.value]} {s.value}"
+            for s in NODE_STATUSES
+            if s is not Status.SKIP or counts[s.value]
+        )
         + ".",
         "",
     ]

@@ -27,8 +27,14 @@ def safe(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-#: Node statuses in report order (a node is never "skip": worst() of skips is pass).
-NODE_STATUSES: tuple[Status, ...] = (Status.PASS, Status.WARN, Status.FAIL, Status.ERROR)
+#: Node statuses in report order; a node is "skip" when no selected check could judge it.
+NODE_STATUSES: tuple[Status, ...] = (
+    Status.PASS,
+    Status.WARN,
+    Status.FAIL,
+    Status.SKIP,
+    Status.ERROR,
+)
 
 #: Result statuses in the order the per-node columns show them.
 RESULT_STATUSES: tuple[Status, ...] = (
@@ -52,10 +58,13 @@ def node_counts(report: Report) -> dict[str, int]:
 
 
 def result_counts(node: NodeReport) -> dict[Status, int]:
-    """How many results of one node ended in each status."""
+    """How many results of one node ended in each status; evidence that could not be
+    collected counts as one error. Every format shows these numbers, so they agree."""
     counts = dict.fromkeys(RESULT_STATUSES, 0)
     for result in node.results:
         counts[result.status] += 1
+    if node.error is not None:
+        counts[Status.ERROR] += 1
     return counts
 
 
@@ -81,7 +90,11 @@ def summary_line(report: Report) -> str:
     nodes = counts["nodes"]
     text = (
         f"{nodes} node{'s' if nodes != 1 else ''} checked against {safe(report.policy)}: "
-        + ", ".join(f"{counts[s.value]} {s.value}" for s in NODE_STATUSES)
+        + ", ".join(
+            f"{counts[s.value]} {s.value}"
+            for s in NODE_STATUSES
+            if s is not Status.SKIP or counts[s.value]
+        )
     )
     bad = [n for n in report.nodes if n.status in (Status.FAIL, Status.ERROR)]
     if bad:

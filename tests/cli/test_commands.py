@@ -124,11 +124,35 @@ def test_colour_flag_and_no_color(cli, bond_file):
                                  "never").stdout)  # fmt: skip
 
 
-def test_debug_shows_the_exception_instead_of_one_line(cli, tmp_path):
-    from bondcheck.errors import InputError
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--debug", "verify", "--policy-file", "missing.yaml", "--from-dir", "."],
+        ["verify", "--debug", "--policy-file", "missing.yaml", "--from-dir", "."],
+        ["verify", "--policy-file", "missing.yaml", "--from-dir", ".", "--debug"],
+    ],
+)
+def test_debug_adds_a_traceback_and_keeps_the_exit_code(args, tmp_path, monkeypatch, capsys):
+    """--debug works before or after the subcommand; it shows the traceback and the usual
+    one line, and the exit code stays the documented one (2 for a missing policy file)."""
+    from bondcheck.cli.app import run
 
-    with pytest.raises(InputError):
-        cli("--debug", "parse", str(tmp_path / "missing"))
+    monkeypatch.chdir(tmp_path)
+    assert run([a for a in args if a != "--debug"]) == 2
+    plain = capsys.readouterr().err
+    assert "Traceback" not in plain and plain.startswith("bondcheck: error: ")
+    assert run(args) == 2
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and "InputError" in err
+    assert err.rstrip().splitlines()[-1] == plain.rstrip()
+
+
+def test_run_as_a_kubectl_or_oc_plugin_names_itself_so() -> None:
+    from bondcheck.cli.app import prog_name
+
+    assert prog_name("/usr/local/bin/kubectl-bondcheck") == "kubectl bondcheck"
+    assert prog_name("oc-bondcheck") == "oc bondcheck"
+    assert prog_name("/venv/bin/bondcheck") == "bondcheck"
 
 
 def test_no_arguments_prints_help(cli):

@@ -160,7 +160,7 @@ def test_json_output(cli, capture, policy):
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["schema_version"] == 1 and data["policy"] == "worker-bond-lacp"
-    assert data["summary"] == {"nodes": 3, "pass": 1, "warn": 0, "fail": 1, "error": 1}
+    assert data["summary"] == {"nodes": 3, "pass": 1, "warn": 0, "fail": 1, "skip": 0, "error": 1}
     statuses = {n["node"]: n["status"] for n in data["nodes"]}
     assert statuses == {"a": "pass", "b": "fail", "c": "error"}
     assert all(n["transport"] == "capture" for n in data["nodes"])

@@ -27,7 +27,7 @@ def test_json_follows_the_verify_contract():
     data = json.loads(jsonfmt.render(report()))
     assert data["schema_version"] == 1
     assert data["policy"] == "worker-bond-lacp" and data["tool_version"] == "9.9.9"
-    assert data["summary"] == {"nodes": 5, "pass": 1, "warn": 1, "fail": 1, "error": 2}
+    assert data["summary"] == {"nodes": 5, "pass": 1, "warn": 1, "fail": 1, "skip": 0, "error": 2}
     nodes = {n["node"]: n for n in data["nodes"]}
     assert [n["node"] for n in data["nodes"]] == ["w0", "w1", "w2", "w3", "w4"]
     assert {k: v["status"] for k, v in nodes.items()} == {
@@ -184,7 +184,14 @@ def test_auto_console_honours_no_color(monkeypatch):
 
 
 def test_summary_counts_nodes_and_names_the_bad_ones():
-    assert node_counts(report()) == {"nodes": 5, "pass": 1, "warn": 1, "fail": 1, "error": 2}
+    assert node_counts(report()) == {
+        "nodes": 5,
+        "pass": 1,
+        "warn": 1,
+        "fail": 1,
+        "skip": 0,
+        "error": 2,
+    }
     line = summary_line(report())
     assert "\n" not in line
     assert line.startswith("5 nodes checked against worker-bond-lacp: 1 pass, 1 warn, 1 fail")
