@@ -32,7 +32,7 @@ def root(
     ] = False,
     debug: Annotated[
         bool,
-        opt("--debug", help="Show a traceback instead of a one-line error."),
+        opt("--debug", help="Also show the traceback of an error (the exit code stays the same)."),
     ] = False,
     color: Annotated[
         Color,

@@ -151,3 +151,22 @@ def test_offline_verify_imports_neither_kubernetes_nor_paramiko(tmp_path, demo_l
     names = _imported(*args, tmp_path=tmp_path)
     assert not names & set(HEAVY)
     assert not _imported(*args, "-o", "junit", tmp_path=tmp_path) & {*HEAVY, "rich"}
+
+
+def test_shell_completion_completes_commands_and_choices(tmp_path):
+    """bash completion as the shell asks for it (Typer's protocol): commands, then choices."""
+
+    def complete(words: str, cword: int) -> list[str]:
+        env = {**_env(), "_BONDCHECK_COMPLETE": "complete_bash", "COMP_WORDS": words,
+               "COMP_CWORD": str(cword)}  # fmt: skip
+        proc = subprocess.run(
+            [sys.executable, "-m", "bondcheck"], capture_output=True, text=True, env=env,
+            cwd=tmp_path, timeout=120, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.split()
+
+    assert complete("bondcheck ver", 1) == ["verify"]
+    assert complete("bondcheck verify --via ", 3) == [
+        "ssh", "oc-debug", "kubectl-debug", "handler-exec", "nns", "capture",
+    ]  # fmt: skip
