@@ -9,13 +9,16 @@ capture directory) never loads kubernetes or paramiko.
 from __future__ import annotations
 
 import difflib
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from bondcheck import __version__
 from bondcheck.errors import InputError
 from bondcheck.model import Evidence, NodeFailure, NodeReport, Policy, Report
 from bondcheck.progress import NullReporter, Reporter
 from bondcheck.request import VerifyRequest
+from bondcheck.timefmt import utc_now
 from bondcheck.transport.factory import TRANSPORT_NAMES as LIVE_TRANSPORTS
 
 TRANSPORTS: tuple[str, ...] = (*LIVE_TRANSPORTS, "capture")
@@ -212,6 +215,7 @@ def build_report(
         tool_version=__version__,
         nodes=tuple(nodes),
         notes=_report_notes(policy, policies),
+        generated_at=utc_now(),
     )
 
 
@@ -222,6 +226,7 @@ def verify(
 ) -> Report:
     """The whole run. Raises BondcheckError for usage/input problems only; node problems
     end up in the Report. ``notify`` receives warnings meant for the operator (stderr)."""
+    started = time.monotonic()
     reporter = reporter or NullReporter()
     validate_selection(request)
     if not (request.policy_file or request.policy_name):
@@ -229,7 +234,7 @@ def verify(
     _source(request)  # a contradictory --via/--from-dir is reported before any I/O
     policy = load_policy(request)
     transport, items, policies = gather(request, policy, reporter, notify)
-    return build_report(
+    report = build_report(
         policy,
         items,
         transport=transport,
@@ -237,3 +242,4 @@ def verify(
         skip=request.skip,
         policies=policies,
     )
+    return replace(report, duration_s=round(time.monotonic() - started, 3))

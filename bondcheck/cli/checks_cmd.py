@@ -33,7 +33,7 @@ def list_checks(output: str, color: str) -> None:
     if output == "json":
         import json
 
-        sys.stdout.write(json.dumps(entries, indent=2) + "\n")
+        sys.stdout.write(json.dumps({"schema_version": 1, "checks": entries}, indent=2) + "\n")
         sys.stdout.flush()
         return
     from rich import box

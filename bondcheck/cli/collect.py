@@ -226,6 +226,12 @@ def collect(
             out.rmdir()  # a run that collected nothing leaves no empty directory behind
         raise
     failed = save_items(items, out, quiet=quiet)
+    from bondcheck.transport.capture import write_policy
+
+    try:
+        write_policy(loaded, out)
+    except OSError as exc:
+        raise InputError(f"cannot write the policy into {out}: {exc.strerror or exc}") from None
     if not quiet:
         note(summary_text(loaded.name, out, len(items), failed))
     raise typer.Exit(EXIT_COLLECT if failed else EXIT_OK)

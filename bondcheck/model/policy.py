@@ -66,6 +66,8 @@ class Policy:
     templated: bool = False  # uses capture / {{ }}: the per-node NNCE holds the real state
     source: str = ""  # "cluster" or the file path
     notes: tuple[str, ...] = ()  # what the policy holds that bondcheck does not verify
+    #: The NNCP object as read (``collect`` saves it beside the captures); not compared.
+    document: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -97,3 +97,5 @@ class Report:
     tool_version: str
     nodes: tuple[NodeReport, ...] = ()
     notes: tuple[str, ...] = ()
+    generated_at: str = ""  # RFC 3339, UTC: when the verdicts were made
+    duration_s: float | None = None  # the whole run, collection included

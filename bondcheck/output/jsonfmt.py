@@ -1,12 +1,14 @@
 """``-o json``: the verify contract of DESIGN.md (schema_version 1).
 
 The names fixed by the contract are never renamed; fields added here (``evidence`` per result,
-``counts`` and ``notes`` per node, ``notes`` of the report) are additive, so a consumer
+``counts`` and ``notes`` per node, ``notes``, ``generated_at`` and ``duration_s`` of the
+report, ``skip`` in the summary) are additive, so a consumer
 written against the contract keeps working.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import textwrap
@@ -55,6 +57,8 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "policy": report.policy,
         "tool_version": report.tool_version,
+        "generated_at": report.generated_at or None,
+        "duration_s": report.duration_s,
         "summary": node_counts(report),
         "notes": list(report.notes),
         "nodes": [node_to_json(n) for n in report.nodes],
@@ -65,7 +69,7 @@ def write(report: Report, stream: TextIO) -> None:
     """Pretty-printed JSON with a trailing newline (stable key order for diffs), one node at
     a time: the same bytes as ``json.dumps(report_to_json(report), indent=2)``, but a fleet
     of hundreds of nodes never holds more than one node's JSON text in memory."""
-    head = report_to_json(Report(report.policy, report.tool_version, notes=report.notes))
+    head = report_to_json(dataclasses.replace(report, nodes=()))
     head["summary"] = node_counts(report)
     text = json.dumps(head, indent=2)
     empty = '"nodes": []\n}'

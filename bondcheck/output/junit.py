@@ -1,4 +1,4 @@
-"""``-o junit``: one <testsuite> per node, one <testcase> per check result.
+"""``-o junit``: one <testsuite> per node, one <testcase> per check and place.
 
 Mapping (what CI dashboards show):
 
@@ -19,18 +19,25 @@ Mapping (what CI dashboards show):
   JUnit has no report-level place a dashboard shows, and the suite properties are where the
   policy already is.
 
-Testcases are named ``<CHECK-ID> <bond>[/<port>]`` with classname ``bondcheck.<node>`` so
-dashboards group by node. Built with xml.etree, so the document is always well formed;
-characters XML 1.0 forbids (control bytes from a mangled capture) are replaced.
+Testcases are named ``<CHECK-ID> <bond>`` (the ID alone for node checks) with classname
+``bondcheck.<node>``, one per check and bond whatever the outcome, so CI history (Jenkins,
+GitLab) keys on stable names; the findings of one check on one bond (one per port, or actor
+and partner) go together into that testcase's body, its status the worst of them. Suites carry
+``hostname`` (the node), ``timestamp`` (when the report was made) and the bondcheck version
+and time in their properties; the root carries the run's ``time`` (per-check times are not
+measured: checks take microseconds, collection is shared). Built with xml.etree, so the
+document is always well formed; characters XML 1.0 forbids (control bytes from a mangled
+capture) are replaced.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 
-from bondcheck.model import CheckResult, NodeReport, Report, Status
-from bondcheck.output.summary import display
+from bondcheck.model import CheckResult, NodeReport, Report, Status, worst
+from bondcheck.output.summary import display, target
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -40,77 +47,107 @@ def _clean(text: str) -> str:
 
 
 def case_name(result: CheckResult) -> str:
-    """``CHECK-ID bond0/ens224`` (or just the ID for node-level checks)."""
-    where = result.bond or ""
-    if result.port:
-        where = f"{where}/{result.port}" if where else result.port
-    return f"{result.check} {where}".strip()
+    """``CHECK-ID bond0`` (just the ID for node-level checks): the same whatever the outcome,
+    so CI history keys on it across runs."""
+    return f"{result.check} {result.bond or ''}".strip()
 
 
 def _detail(result: CheckResult) -> str:
-    lines = [result.message]
+    lines = [f"{target(result)}: {result.message}"]
     if result.expected is not None or result.observed is not None:
-        lines.append(f"expected: {display(result.expected)}")
-        lines.append(f"observed: {display(result.observed)}")
+        lines.append(f"  expected: {display(result.expected)}")
+        lines.append(f"  observed: {display(result.observed)}")
     if result.evidence:
-        lines.append(f"evidence: {result.evidence}")
+        lines.append(f"  evidence: {result.evidence}")
     if result.remediation:
-        lines.append(f"remediation: {result.remediation}")
-    return _clean("\n".join(lines))
+        lines.append(f"  remediation: {result.remediation}")
+    return "\n".join(lines)
 
 
-def _testcase(parent: ET.Element, node: str, result: CheckResult) -> None:
+def _places(results: Iterable[CheckResult]) -> dict[str, list[CheckResult]]:
+    """Results grouped by testcase name, in the order the checks reported them."""
+    places: dict[str, list[CheckResult]] = {}
+    for result in results:
+        places.setdefault(case_name(result), []).append(result)
+    return places
+
+
+_TAGS = {Status.FAIL: "failure", Status.ERROR: "error", Status.SKIP: "skipped"}
+
+
+def _testcase(parent: ET.Element, node: str, name: str, results: list[CheckResult]) -> Status:
+    """One testcase for every result of one check at one place; returns its status."""
     case = ET.SubElement(
-        parent, "testcase", classname=_clean(f"bondcheck.{node}"), name=_clean(case_name(result))
+        parent, "testcase", classname=_clean(f"bondcheck.{node}"), name=_clean(name), time="0"
     )
-    text = _detail(result)
-    message = _clean(result.message)
-    if result.status is Status.FAIL:
-        ET.SubElement(case, "failure", message=message, type=result.check).text = text
-    elif result.status is Status.ERROR:
-        ET.SubElement(case, "error", message=message, type=result.check).text = text
-    elif result.status is Status.SKIP:
-        ET.SubElement(case, "skipped", message=message)
-    elif result.status is Status.WARN:
+    status = worst([r.status for r in results])
+    if all(r.status is Status.SKIP for r in results):
+        status = Status.SKIP
+    shown = [r for r in results if r.status is status]
+    message = _clean(shown[0].message if len(shown) == 1 else f"{len(shown)} findings")
+    text = _clean("\n".join(_detail(r) for r in results if r.status is not Status.PASS))
+    if status in _TAGS:
+        child = ET.SubElement(case, _TAGS[status], message=message)
+        if status is not Status.SKIP:
+            child.set("type", results[0].check)
+            child.text = text
+    elif status is Status.WARN:
         ET.SubElement(case, "system-out").text = "WARN " + text
+    return status
 
 
 def _suite(root: ET.Element, node: NodeReport, report: Report) -> tuple[int, int, int, int]:
-    suite = ET.SubElement(root, "testsuite", name=_clean(node.node))
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        name=_clean(node.node),
+        hostname=_clean(node.node),
+        timestamp=report.generated_at or "",
+        time="0",
+    )
     props = ET.SubElement(suite, "properties")
     for key, value in (
         ("policy", report.policy),
         ("transport", node.transport),
         ("node_status", node.status.value),
+        ("bondcheck_version", report.tool_version),
+        ("generated_at", report.generated_at),
         *(("note", text) for text in report.notes),
     ):
         ET.SubElement(props, "property", name=key, value=_clean(value))
     if node.error is not None:
         case = ET.SubElement(
-            suite, "testcase", classname=_clean(f"bondcheck.{node.node}"), name="collect"
+            suite, "testcase", classname=_clean(f"bondcheck.{node.node}"), name="collect", time="0"
         )
         message = _clean(f"evidence could not be collected: {node.error}")
         ET.SubElement(case, "error", message=message, type="COLLECT").text = message
-        tests, failures, errors, skipped = 1, 0, 1, 0
+        statuses = [Status.ERROR]
     else:
-        for result in node.results:
-            _testcase(suite, node.node, result)
-        tests = len(node.results)
-        failures = sum(1 for r in node.results if r.status is Status.FAIL)
-        errors = sum(1 for r in node.results if r.status is Status.ERROR)
-        skipped = sum(1 for r in node.results if r.status is Status.SKIP)
+        statuses = [
+            _testcase(suite, node.node, name, results)
+            for name, results in _places(node.results).items()
+        ]
     if node.notes:
         out = ET.SubElement(suite, "system-out")
         out.text = _clean("\n".join(f"note: {text}" for text in node.notes))
-    counts = {"tests": tests, "failures": failures, "errors": errors, "skipped": skipped}
-    for key, count in counts.items():
+    counts = (
+        len(statuses),
+        statuses.count(Status.FAIL),
+        statuses.count(Status.ERROR),
+        statuses.count(Status.SKIP),
+    )
+    for key, count in zip(("tests", "failures", "errors", "skipped"), counts, strict=True):
         suite.set(key, str(count))
-    return tests, failures, errors, skipped
+    return counts
 
 
 def render(report: Report) -> str:
     """The JUnit XML document (``<testsuites>`` root), with an XML declaration."""
     root = ET.Element("testsuites", name=_clean(f"bondcheck verify {report.policy}"))
+    if report.generated_at:
+        root.set("timestamp", report.generated_at)
+    if report.duration_s is not None:
+        root.set("time", f"{report.duration_s:.3f}")
     totals = [0, 0, 0, 0]
     for node in report.nodes:
         for i, value in enumerate(_suite(root, node, report)):

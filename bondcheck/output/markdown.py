@@ -57,7 +57,9 @@ def render(report: Report, *, verbose: bool = False) -> str:
     out = [
         f"# bondcheck verify: {safe(report.policy)}",
         "",
-        f"bondcheck {report.tool_version} checked {counts['nodes']} node(s): "
+        f"bondcheck {report.tool_version}"
+        + (f" at {report.generated_at}" if report.generated_at else "")
+        + f" checked {counts['nodes']} node(s): "
         + ", ".join(
             f"{counts[s.value]} {s.value}"
             for s in NODE_STATUSES

@@ -127,6 +127,7 @@ def policy_from_object(obj: Mapping[str, Any], *, source: str) -> Policy:
         templated=templated,
         source=source,
         notes=unverified_notes(desired),
+        document=obj,
     )
 
 

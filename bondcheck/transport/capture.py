@@ -35,10 +35,12 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
+from bondcheck import __version__
 from bondcheck.errors import CollectError, InputError
 from bondcheck.ifname import ifname_problem
-from bondcheck.model import Enactment, Evidence, NodeFailure, Rendering
-from bondcheck.transport.capture_sos import is_sosreport, read_sos
+from bondcheck.model import Enactment, Evidence, NodeFailure, Policy, Rendering
+from bondcheck.timefmt import utc_now
+from bondcheck.transport.capture_sos import is_sosreport, read_sos, sos_hostname
 
 TRANSPORT = "capture"
 BONDING = Path("proc", "net", "bonding")
@@ -46,6 +48,7 @@ MAX_FILE_BYTES = 8 * 1024 * 1024  # a /proc/net/bonding file is ~2 KiB; ip -j of
 _OUTPUT_FILES = ("ip-addr.json", "ip-link.json", "kernel.txt")
 _EVIDENCE_FILES = ("ip-addr.json", "ip-link.json", "kernel.txt", "meta.json", "error.txt")
 DESIRED_STATE = "desired-state.json"
+POLICY_FILE = "policy.yaml"  # at the top of a capture: the NNCP it was collected for
 _OWNED_FILES = (*_EVIDENCE_FILES, "enactment.json", "nns.json", DESIRED_STATE)
 _NODE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._:@%+\-]{0,252}")
 
@@ -136,18 +139,36 @@ def capture_nodes(root: str | Path) -> list[tuple[str, Path]]:
     if not base.is_dir():
         raise InputError(f"--from-dir {root}: not a directory")
     if _looks_like_node(base):
-        name = None
-        if is_sosreport(base):
-            name = read_sos(base, MAX_FILE_BYTES)["hostname"]
-        name = name if isinstance(name, str) and not node_name_problem(name) else base.name
-        return [(name, base)]
-    try:
-        entries = sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
-    except OSError as exc:
-        raise InputError(f"--from-dir {root}: {exc.strerror or exc}") from None
+        return [(_node_name(base), base)]
+    entries = _subdirs(base, root)
     if not entries:
         raise InputError(f"--from-dir {root}: no node directories (expected DIR/<node>/...)")
-    return [(p.name, p) for p in entries]
+    if not any(_looks_like_node(p) for p in entries):
+        # One level too high (``--from-dir parent`` for ``parent/captures/<node>``): say so
+        # rather than report every child as a node without evidence.
+        deeper = [p for p in entries if any(_looks_like_node(c) for c in _subdirs(p, root))]
+        if deeper:
+            raise InputError(
+                f"--from-dir {root}: holds no node directory; did you mean {deeper[0]}?"
+            )
+    return sorted(((_node_name(p), p) for p in entries), key=lambda item: item[0])
+
+
+def _subdirs(path: Path, root: str | Path) -> list[Path]:
+    try:
+        return sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError as exc:
+        raise InputError(f"--from-dir {root}: {exc.strerror or exc}") from None
+
+
+def _node_name(path: Path) -> str:
+    """The directory's name, or for an unpacked sosreport the hostname inside it
+    (``sosreport-worker-3-2024-05-01/`` is node ``worker-3``)."""
+    if is_sosreport(path):
+        name = sos_hostname(path, MAX_FILE_BYTES)
+        if name is not None and not node_name_problem(name):
+            return name
+    return path.name
 
 
 def _bond_texts(
@@ -279,8 +300,11 @@ def _write(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def write_capture(evidence: Evidence, out_dir: str | Path) -> Path:
+def write_capture(evidence: Evidence, out_dir: str | Path, *, collected_at: str = "") -> Path:
     """Save ``evidence`` under ``out_dir/<node>/`` in the layout above; returns that dir.
+
+    ``collected_at`` (RFC 3339, UTC; now when not given) and the bondcheck version go into
+    meta.json, so a capture says when and by what it was taken.
 
     Re-collecting into the same directory replaces the node's previous files, so a bond
     that has since disappeared does not linger as a stale file.
@@ -306,7 +330,10 @@ def write_capture(evidence: Evidence, out_dir: str | Path) -> Path:
     meta = {
         "schema_version": 1,
         "node": evidence.node,
-        "collected_via": evidence.transport,
+        "collected_at": collected_at or utc_now(),
+        "transport": evidence.transport,
+        "bondcheck_version": __version__,
+        "collected_via": evidence.transport,  # the name captures before 0.2 carried
         "privileged": evidence.privileged,
         "bonds_absent": sorted(b for b, t in evidence.bonds.items() if t is None),
         "notes": list(evidence.notes),
@@ -321,6 +348,18 @@ def write_capture(evidence: Evidence, out_dir: str | Path) -> Path:
         saved = {"policy": rendering.policy, "desiredState": dict(rendering.desired_state)}
         _write(node_dir / DESIRED_STATE, json.dumps(saved, indent=2) + "\n")
     return node_dir
+
+
+def write_policy(policy: Policy, out_dir: str | Path) -> Path | None:
+    """Save the NNCP a capture was collected for as ``out_dir/policy.yaml`` (None when the
+    policy was not read from an NNCP document, e.g. a plain nmstate state file)."""
+    if policy.document is None:
+        return None
+    import yaml
+
+    path = Path(out_dir) / POLICY_FILE
+    _write(path, yaml.safe_dump(dict(policy.document), sort_keys=False))
+    return path
 
 
 def write_failure(node: str, message: str, out_dir: str | Path) -> Path:

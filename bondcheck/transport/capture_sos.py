@@ -112,16 +112,18 @@ def read_sos(root: Path, limit: int) -> dict[str, object]:
     )
     if uname and len(uname.split()) >= 3:
         kernel = uname.split()[2]
-    hostname = None
-    text = _read(root / "hostname", limit) or _read(
-        root / SOS_COMMANDS / "host" / "hostname", limit
-    )
-    if text and text.strip():
-        hostname = text.split()[0]
     return {
         "ip_addr": ip_addr,
         "ip_link": ip_link,
         "kernel": kernel,
-        "hostname": hostname,
+        "hostname": sos_hostname(root, limit),
         "notes": tuple(notes),
     }
+
+
+def sos_hostname(root: Path, limit: int) -> str | None:
+    """The host name the sosreport was taken on (``hostname`` or sos_commands/host)."""
+    text = _read(root / "hostname", limit) or _read(
+        root / SOS_COMMANDS / "host" / "hostname", limit
+    )
+    return text.split()[0] if text and text.strip() else None

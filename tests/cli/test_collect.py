@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 
 import bondcheck.transport.factory as factory
+from bondcheck import __version__
+from bondcheck.policy.loader import load_policy_file
 from bondcheck.transport.base import Transport
 from bondcheck.transport.capture import read_capture
 
@@ -204,10 +207,19 @@ def test_collect_then_verify_offline_equals_verify_live(cli, tmp_path, ssh_args)
 
     assert collected.exit_code == 0, collected.stderr
     assert "2 of 2 nodes, 0 not collected" in collected.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["worker-0", "worker-1"]
+    assert sorted(p.name for p in out.iterdir()) == ["policy.yaml", "worker-0", "worker-1"]
     kernel = (out / "worker-0" / "kernel.txt").read_text().strip()
     assert kernel == os.uname().release
-    assert json.loads((out / "worker-0" / "meta.json").read_text())["bonds_absent"] == ["bond0"]
+    meta = json.loads((out / "worker-0" / "meta.json").read_text())
+    assert meta["bonds_absent"] == ["bond0"]
+    # Provenance: when, how and by which bondcheck; and the policy it was collected for.
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", meta["collected_at"])
+    assert (meta["transport"], meta["bondcheck_version"]) == ("ssh", __version__)
+    saved = load_policy_file(str(out / "policy.yaml"))
+    assert (saved.name, saved.bonds) == (load_policy_file(str(LAB_POLICY)).name,
+                                         load_policy_file(str(LAB_POLICY)).bonds)  # fmt: skip
+    again = cli("verify", "--policy-file", str(out / "policy.yaml"), "--from-dir", str(out))
+    assert again.exit_code == 1  # the saved policy judges the capture as the original did
 
     live_report, offline_report = json.loads(live.stdout), json.loads(offline.stdout)
     assert live.exit_code == offline.exit_code == 1

@@ -83,8 +83,10 @@ def test_parse_rejects_a_bad_name(cli, bond_file):
 def test_checks_lists_the_catalog(cli):
     result = cli("checks", "-o", "json")
     assert result.exit_code == 0
-    ids = [c["id"] for c in json.loads(result.stdout)]
-    assert ids[: len(CATALOG)] == [c.id for c in CATALOG]
+    data = json.loads(result.stdout)
+    assert data["schema_version"] == 1  # a versioned object, like every JSON output
+    ids = [c["id"] for c in data["checks"]]
+    assert ids == [c.id for c in CATALOG]
     assert ids[-1] == "EVIDENCE-PARSE"
     table = cli("checks", "--color", "never")
     assert table.exit_code == 0

@@ -178,7 +178,7 @@ def test_junit_output_parses_and_counts(cli, capture, policy):
     failures = root.findall(".//failure")
     assert [f.get("type") for f in failures] == ["PORT-NO-IP"]
     assert root.get("failures") == "1"
-    assert root.find("testsuite[@name='b']/testcase[@name='PORT-NO-IP bond0/ens256']") is not None
+    assert root.find("testsuite[@name='b']/testcase[@name='PORT-NO-IP bond0']") is not None
 
 
 def test_markdown_output(cli, capture, policy):

@@ -97,13 +97,47 @@ def test_junit_case_names_and_failure_text():
     root = ET.fromstring(junit.render(report()).split("\n", 1)[1])
     w2 = root.find("testsuite[@name='w2']")
     names = [c.get("name") for c in w2.findall("testcase")]
-    assert names == ["BOND-IP bond0", "LACP-PARTNER bond0/ens224", "LACP-RATE bond0"]
+    assert names == ["BOND-IP bond0", "LACP-PARTNER bond0", "LACP-RATE bond0"]
     assert {c.get("classname") for c in w2.findall("testcase")} == {"bondcheck.w2"}
-    failure = w2.find("testcase[@name='LACP-PARTNER bond0/ens224']/failure")
+    failure = w2.find("testcase[@name='LACP-PARTNER bond0']/failure")
     assert failure.get("message") == PARTNER_FAIL.message
+    assert failure.text.startswith("bond0/ens224: ")
     assert failure.get("type") == "LACP-PARTNER"
     assert "evidence: details partner lacp pdu" in failure.text
     assert "remediation: Configure the switch" in failure.text
+
+
+def test_junit_names_do_not_change_with_the_outcome_and_stay_unique():
+    """One testcase per check and bond, passing or failing: findings per port (or actor and
+    partner) go into one testcase's body, so CI history keys on the same names every run."""
+    from dataclasses import replace
+
+    from bondcheck.model import CheckResult, NodeReport, Status
+
+    def suite(results: list[CheckResult]) -> ET.Element:
+        doc = Report("p", "1", nodes=(NodeReport("n", "ssh", tuple(results)),), generated_at="T")
+        found = ET.fromstring(junit.render(doc).split("\n", 1)[1]).find("testsuite")
+        assert found is not None
+        return found
+
+    passing = CheckResult("LACP-PARTNER", Status.PASS, "2 ports have a partner", bond="bond0")
+    fail_a = replace(PARTNER_FAIL, bond="bond0", port="ens224")
+    fail_b = replace(PARTNER_FAIL, bond="bond0", port="ens256")
+    actor = CheckResult("LACP-PORT-STATE", Status.FAIL, "actor 77", bond="bond0", port="ens224")
+    partner = CheckResult("LACP-PORT-STATE", Status.FAIL, "partner 1", bond="bond0", port="ens224")
+    good, bad = suite([passing]), suite([fail_a, fail_b, actor, partner])
+    assert [c.get("name") for c in good.iter("testcase")] == ["LACP-PARTNER bond0"]
+    assert [c.get("name") for c in bad.iter("testcase")] == [
+        "LACP-PARTNER bond0",
+        "LACP-PORT-STATE bond0",
+    ]
+    body = bad.find("testcase[@name='LACP-PARTNER bond0']/failure")
+    assert body is not None and body.get("message") == "2 findings"
+    assert "bond0/ens224: " in (body.text or "") and "bond0/ens256: " in (body.text or "")
+    assert (bad.get("tests"), bad.get("failures")) == ("2", "2")
+    assert (bad.get("hostname"), bad.get("timestamp")) == ("n", "T")
+    props = {p.get("name"): p.get("value") for p in bad.iter("property")}
+    assert props["bondcheck_version"] == "1" and props["generated_at"] == "T"
 
 
 def test_junit_warn_passes_with_system_out_and_collect_error():

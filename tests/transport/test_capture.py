@@ -176,7 +176,7 @@ def test_sosreport_root_is_one_node_named_by_its_hostname(tmp_path):
 def test_sosreport_json_output_is_preferred(tmp_path):
     sos = _sosreport(tmp_path / "nodes" / "w5", json_addr=True)
     [item] = read_capture(tmp_path / "nodes", ["bond0"])
-    assert item.node == "w5"  # as a node directory, the directory name is the node
+    assert item.node == "worker-5.example.com"  # a sosreport is named by its own hostname
     assert item.ip_addr == ADDR
     assert any("ip_-j_addr" in n for n in item.notes)
     assert sos.exists()
@@ -210,3 +210,23 @@ def test_empty_command_output_is_not_collected_rather_than_garbage(tmp_path):
     assert evidence.ip_addr == ADDR
     assert evidence.ip_link is None and evidence.kernel is None
     assert "ip-link.json is empty: treated as not collected" in evidence.notes
+
+
+def test_unpacked_sosreports_are_found_by_the_hostname_inside_them(tmp_path):
+    _sosreport(tmp_path / "sosreport-worker-5-2024-05-01")
+    (tmp_path / "worker-0").mkdir()
+    (tmp_path / "worker-0" / "error.txt").write_text("ssh: timed out\n")
+    items = read_capture(tmp_path, ["bond0"], ["worker-5.example.com"])
+    assert [i.node for i in items] == ["worker-5.example.com"]
+    assert isinstance(items[0], Evidence)
+    assert [name for name, _ in capture_nodes(tmp_path)] == ["worker-0", "worker-5.example.com"]
+
+
+def test_a_capture_one_level_too_high_says_where_the_nodes_are(tmp_path):
+    write_capture(_full(), tmp_path / "captures")
+    (tmp_path / "notes").mkdir()
+    with pytest.raises(InputError) as info:
+        read_capture(tmp_path, ["bond0"])
+    assert str(info.value) == (
+        f"--from-dir {tmp_path}: holds no node directory; did you mean {tmp_path / 'captures'}?"
+    )
