@@ -7,6 +7,7 @@ Human output goes to stdout; notes, progress and the one-line summary go to stde
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 from typing import Annotated, Any
@@ -34,6 +35,46 @@ __all__ = [
     "error_line",
     "note",
 ]
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)", re.ASCII)
+_SECONDS = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
+_UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+
+
+def parse_duration(value: str | float) -> float:
+    """Seconds from kubectl's duration form (``30s``, ``2m``, ``1m30s``, ``500ms``, ``1h``) or
+    plain seconds (``0.5``, ``60``); ASCII digits only, more than zero, at most a day."""
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+    else:
+        text = value.strip()
+        if _SECONDS.fullmatch(text):
+            seconds = float(text)
+        else:
+            parts = list(_DURATION_PART.finditer(text))
+            if not parts or "".join(m.group() for m in parts) != text:
+                raise typer.BadParameter(
+                    f"{value!r} is not a duration: use seconds (0.5, 30) or 30s, 2m, 1m30s, 500ms"
+                )
+            seconds = sum(float(m[1]) * _UNITS[m[2]] for m in parts)
+    if not 0 < seconds <= 86400:
+        raise typer.BadParameter(f"{value!r}: a duration must be more than 0 and at most 24h")
+    return seconds
+
+
+def parse_whole_seconds(value: str | float) -> int:
+    """A duration that must be whole seconds (a timer on the node counts in seconds)."""
+    seconds = parse_duration(value)
+    if seconds != int(seconds):
+        raise typer.BadParameter(f"{value!r}: whole seconds only (e.g. 30, 30s, 1m)")
+    return int(seconds)
+
+
+def duration_opt(*flags: str, help: str, whole: bool = False, **kw: Any) -> Any:
+    """An ``opt`` that reads a duration (see parse_duration) and shows DURATION as its type."""
+    parser = parse_whole_seconds if whole else parse_duration
+    return opt(*flags, help=help, parser=parser, metavar="DURATION", **kw)
 
 
 def envvar_for(flag: str) -> str:

@@ -22,7 +22,15 @@ from typing import Annotated, Any
 import typer
 
 from bondcheck.cli import transport_opts as t
-from bondcheck.cli.common import ColorOpt, ReportFormat, color_of, error_line, note, opt
+from bondcheck.cli.common import (
+    ColorOpt,
+    ReportFormat,
+    color_of,
+    duration_opt,
+    error_line,
+    note,
+    opt,
+)
 from bondcheck.cli.selection_opts import SELECTION, PolicyFile, PolicyName, Timeout
 from bondcheck.errors import EXIT_USAGE, InputError
 from bondcheck.transport.options import TransportOptions
@@ -108,22 +116,23 @@ def failover(
     ] = None,
     pull_seconds: Annotated[
         float,
-        opt("--pull-seconds", help="How long each port stays down.", panel=_TEST),
+        duration_opt("--pull-seconds", help="How long each port stays down.", panel=_TEST),
     ] = 5.0,
     restore_after: Annotated[
         int,
-        opt(
+        duration_opt(
             "--restore-after",
-            help="Seconds after which the node itself brings the port back, whatever "
-            "happens to bondcheck (the dead-man switch).",
+            help="Time after which the node itself brings the port back, whatever "
+            "happens to bondcheck (the dead-man switch; whole seconds).",
             panel=_TEST,
+            whole=True,
         ),
     ] = 30,
     rejoin_timeout: Annotated[
         float,
-        opt(
+        duration_opt(
             "--rejoin-timeout",
-            help="Seconds the port may take to rejoin after it is brought back.",
+            help="Time the port may take to rejoin after it is brought back.",
             panel=_TEST,
         ),
     ] = 60.0,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from bondcheck.cli.common import opt
+from bondcheck.cli.common import duration_opt, opt
 
 SELECTION = "Selection"
 
@@ -41,5 +41,9 @@ Jobs = Annotated[
 ]
 Timeout = Annotated[
     float,
-    opt("--timeout", help="Seconds allowed to collect one node.", panel=SELECTION, min=1.0),
+    duration_opt(
+        "--timeout",
+        help="Time allowed to collect one node (30s, 2m, 1m30s or seconds).",
+        panel=SELECTION,
+    ),
 ]

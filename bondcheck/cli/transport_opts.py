@@ -18,7 +18,7 @@ import typing
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from bondcheck.cli.common import opt
+from bondcheck.cli.common import duration_opt, opt
 from bondcheck.transport.options import TransportOptions
 
 R = TypeVar("R")
@@ -32,13 +32,16 @@ def flag(name: str) -> str:
 
 def _parameter(item: dataclasses.Field[Any], hint: Any) -> inspect.Parameter:
     meta = item.metadata
-    typer_option = opt(
-        flag(item.name),
-        help=meta["help"],
-        panel=meta["panel"],
-        min=meta.get("min"),
-        max=meta.get("max"),
-    )
+    if meta.get("duration"):
+        typer_option = duration_opt(flag(item.name), help=meta["help"], panel=meta["panel"])
+    else:
+        typer_option = opt(
+            flag(item.name),
+            help=meta["help"],
+            panel=meta["panel"],
+            min=meta.get("min"),
+            max=meta.get("max"),
+        )
     return inspect.Parameter(
         item.name,
         inspect.Parameter.KEYWORD_ONLY,

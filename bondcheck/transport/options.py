@@ -17,7 +17,8 @@ KUBE = "Kubernetes transports"
 
 
 def option(default: Any, help: str, panel: str, **limits: float) -> Any:
-    """A field with its ``--help`` text, help panel and numeric bounds (``min``, ``max``)."""
+    """A field with its ``--help`` text, help panel and numeric bounds (``min``, ``max``);
+    ``duration=True`` reads kubectl-style durations (``30s``, ``1m30s``)."""
     return field(default=default, metadata={"help": help, "panel": panel, **limits})
 
 
@@ -41,7 +42,9 @@ class TransportOptions:
     no_sudo: bool = option(
         False, "Never use sudo -n (a non-root reader cannot see LACP details).", SSH
     )
-    connect_timeout: float = option(10.0, "Seconds to wait for a connection.", SSH, min=0.1)
+    connect_timeout: float = option(
+        10.0, "Time to wait for a connection (10s, 1m or seconds).", SSH, duration=True
+    )
     kubeconfig: str | None = option(
         None, "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).", KUBE
     )
