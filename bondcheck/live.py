@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from bondcheck.errors import BondcheckError, CollectError, InputError
 from bondcheck.model import Evidence, NodeFailure, NodeTarget, Policy, Rendering
 from bondcheck.policy.desired import node_policy
+from bondcheck.policy.selector import Requirement, labels_match, parse_label_selector
 from bondcheck.progress import Reporter
 
 if TYPE_CHECKING:
@@ -88,16 +89,38 @@ def _targets(request: VerifyRequest, via: str, policy: Policy, lazy: _Lazy,
     if via == "ssh" and request.nodes:
         from bondcheck.transport.capture import check_node_name
 
+        if request.selector:
+            raise InputError(
+                "--selector narrows the cluster's nodes by label; --via ssh --node names "
+                "the nodes itself (drop one of them)"
+            )
         return [NodeTarget(name=check_node_name(n)) for n in dict.fromkeys(request.nodes)], False
     selection = lazy.get().select_nodes(policy, list(request.nodes))
     for warning in selection.warnings:
         notify(warning)
-    if not selection.targets:
+    targets = list(selection.targets)
+    if request.selector and targets:
+        requirements = label_requirements(request)
+        targets = [t for t in targets if labels_match(requirements, t.labels)]
+        if not targets:
+            raise InputError(
+                f"no node of policy {policy.name} matches "
+                f"{request.spelled('selector')} {request.selector}"
+            )
+    if not targets:
         raise InputError(
             f"no node to verify for policy {policy.name}"
             + (f": {'; '.join(selection.warnings)}" if selection.warnings else "")
         )
-    return list(selection.targets), True
+    return targets, True
+
+
+def label_requirements(request: VerifyRequest) -> tuple[Requirement, ...]:
+    """The parsed ``--selector``; InputError (exit 2) for a malformed one."""
+    try:
+        return parse_label_selector(request.selector or "")
+    except ValueError as exc:
+        raise InputError(f"{request.spelled('selector')}: {exc}") from None
 
 
 def _per_node_policies(
@@ -201,8 +224,10 @@ class _Selecting:
 def _early_targets(request: VerifyRequest, via: str, policy: Policy,
                    transport: Transport) -> list[NodeTarget] | None:  # fmt: skip
     """The named nodes, when their collection may start before the cluster confirms them."""
-    if not request.nodes or via == "ssh" or policy.templated:
-        return None  # ssh needs no cluster; a templated policy needs each node's rendering
+    if not request.nodes or via == "ssh" or policy.templated or request.selector:
+        # ssh needs no cluster; a templated policy needs each node's rendering, a selector
+        # each node's labels
+        return None
     if not getattr(transport, "reaches_by_name", False):
         return None
     from bondcheck.kube.api import check_node_name

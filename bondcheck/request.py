@@ -19,6 +19,7 @@ class VerifyRequest:
     policy_name: str | None = None
     policy_file: str | None = None
     nodes: tuple[str, ...] = ()
+    selector: str | None = None  # kubectl label selector narrowing the policy's nodes
     via: str | None = None
     from_dir: str | None = None
     concurrency: int | None = None

@@ -75,6 +75,11 @@ def _source(request: VerifyRequest) -> str:
     """``capture`` or a live transport name; InputError for a contradictory choice."""
     via = request.via
     if request.from_dir:
+        if request.selector:
+            raise InputError(
+                f"{request.spelled('selector')} narrows a live run's nodes by their labels; "
+                f"a capture has no labels: name its nodes with --node"
+            )
         if via not in (None, "capture"):
             raise InputError(
                 f"{request.spelled('from_dir')} reads saved evidence; it cannot be combined "

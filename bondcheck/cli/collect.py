@@ -25,7 +25,14 @@ import typer
 
 from bondcheck.cli import transport_opts as t
 from bondcheck.cli.common import LineReporter, note, opt
-from bondcheck.cli.selection_opts import SELECTION, Jobs, PolicyFile, PolicyName, Timeout
+from bondcheck.cli.selection_opts import (
+    SELECTION,
+    Jobs,
+    PolicyFile,
+    PolicyName,
+    Selector,
+    Timeout,
+)
 from bondcheck.errors import EXIT_COLLECT, EXIT_OK, InputError
 from bondcheck.model import Evidence, NodeFailure
 from bondcheck.transport.options import TransportOptions
@@ -160,6 +167,7 @@ def collect(
             panel=_SEL,
         ),
     ] = None,
+    selector: Selector = None,
     via: Annotated[
         LiveVia | None,
         opt("--via", help="How to reach nodes.", panel=_SEL),
@@ -204,6 +212,7 @@ def collect(
         policy_name=policy,
         policy_file=str(policy_file) if policy_file else None,
         nodes=tuple(node or ()),
+        selector=selector,
         via=via.value,
         concurrency=jobs,
         timeout=timeout,

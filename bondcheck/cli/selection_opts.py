@@ -47,3 +47,13 @@ Timeout = Annotated[
         panel=SELECTION,
     ),
 ]
+Selector = Annotated[
+    str | None,
+    opt(
+        "--selector",
+        "-l",
+        help="Only the policy's nodes whose labels match (kubectl syntax: key=value,"
+        "key!=value,key in (a,b),key,!key). Live runs only.",
+        panel=SELECTION,
+    ),
+]

@@ -12,7 +12,14 @@ import typer
 from bondcheck.cli import transport_opts as t
 from bondcheck.cli.common import ColorOpt, LineReporter, ReportFormat, color_of, from_env, note, opt
 from bondcheck.cli.progress_view import LiveReporter, wants_live_view
-from bondcheck.cli.selection_opts import SELECTION, Jobs, PolicyFile, PolicyName, Timeout
+from bondcheck.cli.selection_opts import (
+    SELECTION,
+    Jobs,
+    PolicyFile,
+    PolicyName,
+    Selector,
+    Timeout,
+)
 from bondcheck.errors import InputError
 from bondcheck.transport.options import TransportOptions
 
@@ -51,6 +58,7 @@ def verify(
             panel=_SEL,
         ),
     ] = None,
+    selector: Selector = None,
     via: Annotated[
         Via | None,
         opt("--via", help="How to reach nodes (capture when --from-dir is given).", panel=_SEL),
@@ -130,6 +138,7 @@ def verify(
         policy_name=policy,
         policy_file=str(policy_file) if policy_file else None,
         nodes=tuple(node or ()),
+        selector=selector,
         via=via.value if via else None,
         from_dir=str(from_dir) if from_dir else None,
         concurrency=jobs,

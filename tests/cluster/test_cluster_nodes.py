@@ -138,3 +138,38 @@ def test_policy_matching_nothing_says_so(apiserver: ApiServerStandIn, cluster: C
     assert selection.warnings == (
         "policy bond0-lacp matches no node (node-role.kubernetes.io/worker=)",
     )
+
+
+def test_label_selector_narrows_the_policys_nodes(
+    apiserver: ApiServerStandIn, kubeconfig: Path
+) -> None:
+    """-l/--selector on a live run: the policy's nodes (by its nodeSelector, from the API
+    server stand-in) narrowed by kubectl's selector syntax, before any node is contacted."""
+    from bondcheck.run import VerifyRequest, verify
+    from bondcheck.transport.options import TransportOptions
+
+    def nodes(selector: str) -> list[str]:
+        request = VerifyRequest(
+            policy_name="bond0-lacp",
+            via="nns",
+            selector=selector,
+            options=TransportOptions(kubeconfig=str(kubeconfig)),
+        )
+        return [n.node for n in verify(request).nodes]
+
+    zone = "failure-domain.beta.kubernetes.io/zone"
+    assert nodes(f"{zone} in (us-west-1c)") == ["worker-2"]
+    assert nodes(f"{zone}=us-west-1b,kubernetes.io/hostname!=worker-0") == ["worker-1"]
+    assert nodes("kubernetes.io/os") == WORKERS  # master-0 is not the policy's node
+    with pytest.raises(InputError, match=r"no node of policy bond0-lacp matches --selector"):
+        nodes(f"{zone}=eu-central-1a")
+    with pytest.raises(InputError, match=r"--selector: 'zone in' is not a label selector"):
+        nodes("zone in")
+
+
+def test_label_selector_needs_a_live_run(tmp_path: Path) -> None:
+    from bondcheck.run import VerifyRequest, verify
+
+    request = VerifyRequest(policy_file="p.yaml", from_dir=str(tmp_path), selector="a=b")
+    with pytest.raises(InputError, match="a capture has no labels: name its nodes with --node"):
+        verify(request)
