@@ -21,8 +21,9 @@ the run fails exactly as it would have before collecting.
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -78,9 +79,25 @@ def cluster_policy(request: VerifyRequest) -> Policy:
     lazy = _Lazy(request)
     try:
         assert request.policy_name is not None
-        return lazy.get().get_policy(request.policy_name)
+        with _cluster_needed_for(
+            f"--policy {request.policy_name} without --policy-file reads the NNCP from the "
+            "cluster; to verify without one pass --policy-file FILE (a capture from "
+            "'bondcheck collect' holds it as DIR/policy.yaml)"
+        ):
+            return lazy.get().get_policy(request.policy_name)
     finally:
         lazy.close()
+
+
+@contextlib.contextmanager
+def _cluster_needed_for(why: str) -> Iterator[None]:
+    """A missing kubeconfig also says why a cluster was needed and what to pass instead."""
+    try:
+        yield
+    except InputError as exc:
+        if not str(exc).startswith("no kubeconfig found"):
+            raise
+        raise InputError(f"{exc}; {why}") from None
 
 
 def _targets(request: VerifyRequest, via: str, policy: Policy, lazy: _Lazy,
@@ -95,7 +112,14 @@ def _targets(request: VerifyRequest, via: str, policy: Policy, lazy: _Lazy,
                 "the nodes itself (drop one of them)"
             )
         return [NodeTarget(name=check_node_name(n)) for n in dict.fromkeys(request.nodes)], False
-    selection = lazy.get().select_nodes(policy, list(request.nodes))
+    if via == "ssh":  # the one transport that can do without a cluster
+        with _cluster_needed_for(
+            "--via ssh without --node finds the policy's nodes in the cluster; "
+            "name them with --node NAME instead"
+        ):
+            selection = lazy.get().select_nodes(policy, list(request.nodes))
+    else:
+        selection = lazy.get().select_nodes(policy, list(request.nodes))
     for warning in selection.warnings:
         notify(warning)
     targets = list(selection.targets)

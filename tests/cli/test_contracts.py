@@ -68,3 +68,17 @@ def test_a_value_from_the_environment_is_named_as_such(cli, capture, policy):
     assert "--from-dir reads saved evidence; it cannot be combined with BONDCHECK_VIA oc-debug" in (
         line
     )
+
+
+def test_no_kubeconfig_says_what_to_pass_instead(cli, capture, policy, tmp_path):
+    """Runs that need a cluster only because of how they were asked say so, and the way out."""
+    env = {"HOME": str(tmp_path), "KUBECONFIG": None}
+    root = capture(worker_0="healthy")
+    by_name = cli("verify", "--policy", "worker-bond-lacp", "--from-dir", str(root), env=env)
+    assert by_name.exit_code == 2
+    line = _one_error_line(by_name)
+    assert "no kubeconfig found" in line and "pass --policy-file FILE" in line
+    ssh = cli("verify", "--policy-file", policy, "--via", "ssh", env=env)
+    assert ssh.exit_code == 2
+    line = _one_error_line(ssh)
+    assert "no kubeconfig found" in line and "name them with --node NAME instead" in line
