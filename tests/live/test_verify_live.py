@@ -63,7 +63,7 @@ def test_subprocess_verify_judges_a_healthy_and_a_faulted_node(lab: Lab) -> None
     assert faulted.code == 1, faulted.output
     report = faulted.report()
     assert report["schema_version"] == 1 and report["policy"] == "worker-bond-lacp"
-    assert report["summary"] == {"nodes": 2, "pass": 1, "warn": 0, "fail": 1, "error": 0}
+    assert report["summary"] == {"nodes": 2, "pass": 1, "warn": 0, "fail": 1, "skip": 0, "error": 0}
     got = by_node(report)
     assert list(got) == nodes
     problems = mismatches("worker-0", got["worker-0"], Expect("pass"))
