@@ -170,7 +170,7 @@ def collect(
     selector: Selector = None,
     via: Annotated[
         LiveVia | None,
-        opt("--via", help="How to reach nodes.", panel=_SEL),
+        opt("--via", help="How to reach nodes.", panel=_SEL, metavar="TRANSPORT"),
     ] = None,
     jobs: Jobs = None,
     timeout: Timeout = 60.0,

@@ -110,6 +110,7 @@ ColorOpt = Annotated[
         envvar="BONDCHECK_COLOR",
         help="Colour: auto (only on a terminal, off with NO_COLOR), always, never.",
         show_default=False,
+        metavar="WHEN",
     ),
 ]
 

@@ -190,12 +190,12 @@ def failover(
     ] = False,
     via: Annotated[
         Via,
-        opt("--via", help="How to run commands on the node.", panel=_SEL),
+        opt("--via", help="How to run commands on the node.", panel=_SEL, metavar="TRANSPORT"),
     ] = Via.ssh,
     timeout: Timeout = 60.0,
     output: Annotated[
         ReportFormat,
-        opt("--output", "-o", help="Report format.", panel=_OUT),
+        opt("--output", "-o", help="Report format.", panel=_OUT, metavar="FORMAT"),
     ] = ReportFormat.table,
     output_file: Annotated[
         Path | None,

@@ -41,6 +41,7 @@ def _parameter(item: dataclasses.Field[Any], hint: Any) -> inspect.Parameter:
             panel=meta["panel"],
             min=meta.get("min"),
             max=meta.get("max"),
+            metavar=meta.get("metavar"),
         )
     return inspect.Parameter(
         item.name,

@@ -61,14 +61,19 @@ def verify(
     selector: Selector = None,
     via: Annotated[
         Via | None,
-        opt("--via", help="How to reach nodes (capture when --from-dir is given).", panel=_SEL),
+        opt(
+            "--via",
+            help="How to reach nodes (capture when --from-dir is given).",
+            panel=_SEL,
+            metavar="TRANSPORT",
+        ),
     ] = None,
     from_dir: Annotated[
         Path | None,
         opt(
             "--from-dir",
-            help="Judge saved evidence: DIR/<node>/proc/net/bonding/<bond>, "
-            "ip-addr.json (or unpacked sosreports).",
+            help="Judge saved evidence: a directory per node (from 'bondcheck collect': "
+            "proc/net/bonding/<bond>, ip-addr.json) or unpacked sosreports.",
             panel=_SEL,
         ),
     ] = None,
@@ -84,7 +89,7 @@ def verify(
     ] = None,
     output: Annotated[
         ReportFormat,
-        opt("--output", "-o", help="Report format.", panel=_OUT),
+        opt("--output", "-o", help="Report format.", panel=_OUT, metavar="FORMAT"),
     ] = ReportFormat.table,
     output_file: Annotated[
         Path | None,

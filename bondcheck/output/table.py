@@ -9,6 +9,8 @@ the stream is not a terminal and honours NO_COLOR / FORCE_COLOR; this module nev
 
 from __future__ import annotations
 
+import os
+import re
 from typing import TYPE_CHECKING
 
 from bondcheck.model import CheckResult, NodeReport, Report, Status
@@ -37,36 +39,43 @@ def _badge(status: Status) -> str:
     return f"[{STYLE[status]}]{status.value.upper()}[/]"
 
 
-def _summary_table(report: Report) -> object:
+def _summary_table(report: Report) -> tuple[str, object]:
     from rich import box
     from rich.markup import escape
     from rich.table import Table
 
-    # A header rule and no vertical borders, like `kubectl get`: node names keep their room
-    # and the status column is never the one Rich shortens.
+    # A header rule and no vertical borders, like `kubectl get`. Node names are never broken
+    # (a name split over two rows reads as two nodes); when every node came through one
+    # transport it goes in the title instead of a column, which leaves them the room.
+    transports = {node.transport for node in report.nodes}
+    one_transport = len(transports) == 1
+    title = f"bondcheck verify: {escape(safe(report.policy))}"
+    if one_transport:
+        title += f" (via {escape(safe(next(iter(transports))))})"
     table = Table(
-        title=f"bondcheck verify: {escape(safe(report.policy))}",
-        title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
-        collapse_padding=True,
+        padding=0,  # the box's blank column separator is the gap
         highlight=False,
     )
-    table.add_column("Node", overflow="fold")
-    table.add_column("Transport", no_wrap=True, min_width=9)
+    table.add_column("Node", no_wrap=True)
+    if not one_transport:
+        table.add_column("Transport", no_wrap=True, min_width=9)
     table.add_column("Status", no_wrap=True, min_width=6)
     for status in (Status.PASS, Status.WARN, Status.FAIL, Status.SKIP, Status.ERROR):
         table.add_column(status.value.capitalize(), justify="right", no_wrap=True)
     for node in report.nodes:
         counts = result_counts(node)
+        cells = [escape(safe(node.node))]
+        if not one_transport:
+            cells.append(escape(safe(node.transport)))
         table.add_row(
-            escape(safe(node.node)),
-            escape(safe(node.transport)),
+            *cells,
             _badge(node.status),
             *(str(counts[s]) for s in (Status.PASS, Status.WARN, Status.FAIL, Status.SKIP)),
             str(counts[Status.ERROR]),
         )
-    return table
+    return title, table
 
 
 def _print_finding(
@@ -74,33 +83,58 @@ def _print_finding(
 ) -> None:
     from rich.markup import escape
 
-    console.print(
+    _say(
+        console,
         f"{_badge(result.status)} {escape(safe(node))} [bold]{escape(safe(result.check))}[/] "
         f"{escape(target(result))}: {escape(safe(result.message))}",
-        soft_wrap=True,
     )
     if result.status is not Status.PASS and (
         result.expected is not None or result.observed is not None
     ):
-        console.print(
+        _say(
+            console,
             f"    expected: {escape(display(result.expected))}  "
             f"observed: {escape(display(result.observed))}",
-            soft_wrap=True,
+            indent=8,
         )
     if result.evidence:
-        console.print(f"    evidence: [cyan]{escape(safe(result.evidence))}[/]", soft_wrap=True)
+        _say(console, f"    evidence: [cyan]{escape(safe(result.evidence))}[/]", indent=8)
     if show_fix and result.remediation and result.status is not Status.PASS:
-        console.print(f"    fix: {escape(safe(result.remediation))}", soft_wrap=True)
+        _say(console, f"    fix: {escape(safe(result.remediation))}", indent=8)
+
+
+def _wrap_width(console: Console) -> int | None:
+    """The width to wrap findings at: the terminal's, or COLUMNS when the caller set it; a
+    pipe or a log file keeps one finding per line (grep-able) otherwise."""
+    if console.is_terminal or os.environ.get("COLUMNS", "").isdigit():
+        return console.width
+    return None
+
+
+def _say(console: Console, markup: str, *, indent: int = 4) -> None:
+    """One finding line; wrapped at the width with a hanging indent, words kept whole."""
+    from rich.text import Text
+
+    width = _wrap_width(console)
+    if width is None or width <= indent + 20:
+        console.print(markup, soft_wrap=True)
+        return
+    text = Text.from_markup(markup)
+    lines = text.wrap(console, width - indent, overflow="fold")
+    for number, line in enumerate(lines):
+        if number:
+            line = Text(" " * indent) + line
+        console.print(line, soft_wrap=True)
 
 
 def _print_node(console: Console, node: NodeReport, verbose: bool) -> None:
     from rich.markup import escape
 
     if node.error is not None:
-        console.print(
+        _say(
+            console,
             f"{_badge(Status.ERROR)} {escape(safe(node.node))}: evidence could not be collected: "
             f"{escape(safe(node.error))}",
-            soft_wrap=True,
         )
     shown: set[tuple[str, str | None]] = set()
     for result in findings(node, verbose=verbose):
@@ -109,9 +143,7 @@ def _print_node(console: Console, node: NodeReport, verbose: bool) -> None:
         _print_finding(console, node.node, result, show_fix=key not in shown)
         shown.add(key)
     for text in node.notes:
-        console.print(
-            f"[dim]note {escape(safe(node.node))}: {escape(safe(text))}[/]", soft_wrap=True
-        )
+        _say(console, f"[dim]note {escape(safe(node.node))}: {escape(safe(text))}[/]")
 
 
 def _listed(node: NodeReport, verbose: bool) -> bool:
@@ -120,10 +152,27 @@ def _listed(node: NodeReport, verbose: bool) -> bool:
 
 
 def render(report: Report, console: Console, *, verbose: bool = False) -> None:
-    """Print the report on ``console`` (stdout or a file; colour decided by the console)."""
+    """Print the report on ``console`` (stdout or a file; colour decided by the console).
+
+    Rendered first and written once with trailing blanks removed: Rich pads every line of a
+    table to its width, which a terminal at 80 columns shows as wrapped empty lines."""
+    with console.capture() as captured:
+        _render(report, console, verbose=verbose)
+    text = "\n".join(_TRAILING.sub(r"\1", line) for line in captured.get().split("\n"))
+    console.file.write(text)
+    console.file.flush()
+
+
+#: Blanks at the end of a line, before any closing colour codes.
+_TRAILING = re.compile(r"[ ]+((?:\x1b\[[0-9;]*m)*)$")
+
+
+def _render(report: Report, console: Console, *, verbose: bool = False) -> None:
     from rich.markup import escape
 
-    console.print(_summary_table(report))
+    title, table = _summary_table(report)
+    _say(console, title)
+    console.print(table)
     for node in report.nodes:
         if _listed(node, verbose):
             console.print()
@@ -132,6 +181,6 @@ def render(report: Report, console: Console, *, verbose: bool = False) -> None:
         # Not dim like a node's notes: an unverified OVS bond is what a reader must not miss.
         console.print()
         for text in report.notes:
-            console.print(f"note: {escape(safe(text))}", soft_wrap=True)
+            _say(console, f"note: {escape(safe(text))}")
     console.print()
-    console.print(summary_line(report), soft_wrap=True, markup=False, highlight=False)
+    _say(console, escape(summary_line(report)))

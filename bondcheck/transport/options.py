@@ -16,7 +16,7 @@ SSH = "SSH transport"
 KUBE = "Kubernetes transports"
 
 
-def option(default: Any, help: str, panel: str, **limits: float) -> Any:
+def option(default: Any, help: str, panel: str, **limits: Any) -> Any:
     """A field with its ``--help`` text, help panel and numeric bounds (``min``, ``max``);
     ``duration=True`` reads kubectl-style durations (``30s``, ``1m30s``)."""
     return field(default=default, metadata={"help": help, "panel": panel, **limits})
@@ -31,7 +31,7 @@ class TransportOptions:
     )
     ssh_user: str | None = option(None, "Remote user.", SSH)
     ssh_key: str | None = option(None, "Private key file.", SSH)
-    ssh_port: int | None = option(None, "Remote port.", SSH, min=1, max=65535)
+    ssh_port: int | None = option(None, "Remote port (1-65535).", SSH, metavar="PORT")
     jump: str | None = option(
         None, "Jump host(s), ProxyJump syntax: user@host:port,... (user, port optional).", SSH
     )
