@@ -170,3 +170,40 @@ def test_shell_completion_completes_commands_and_choices(tmp_path):
     assert complete("bondcheck verify --via ", 3) == [
         "ssh", "oc-debug", "kubectl-debug", "handler-exec", "nns", "capture",
     ]  # fmt: skip
+
+
+def test_the_wheel_ships_the_license_and_the_kubectl_and_oc_plugins(tmp_path):
+    """Built as pip builds it: the LICENSE file and the three console scripts are in it."""
+    import zipfile
+
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(root)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    [wheel] = tmp_path.glob("bondcheck-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    entry = next(n for n in names if n.endswith("entry_points.txt"))
+    scripts = zipfile.ZipFile(wheel).read(entry).decode()
+    for script in ("bondcheck", "kubectl-bondcheck", "oc-bondcheck"):
+        assert f"{script} = bondcheck.cli.app:main" in scripts
+
+
+def test_kubectl_runs_bondcheck_as_a_plugin(tmp_path):
+    """The real kubectl finds kubectl-bondcheck on PATH and runs it (its plugin convention)."""
+    kubectl = shutil.which("kubectl")
+    plugin = Path(sys.executable).parent / "kubectl-bondcheck"
+    if kubectl is None or not plugin.exists():
+        why = "needs kubectl on PATH and bondcheck installed with its console scripts"
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    env = {**_env(), "PATH": f"{plugin.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    proc = subprocess.run(
+        [kubectl, "bondcheck", "verify", "--bogus"], capture_output=True, text=True, env=env,
+        cwd=tmp_path, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "(see 'kubectl bondcheck verify --help')" in proc.stderr
