@@ -28,6 +28,8 @@ def ifname_problem(name: object) -> str | None:
         return f"is {len(name.encode())} bytes long; Linux allows at most {IFNAMSIZ - 1}"
     if name in {".", ".."}:
         return "cannot be '.' or '..'"
+    if name.startswith("-"):  # never a valid nmstate name, and `ip` would read it as an option
+        return "cannot begin with '-'"
     if not _ALLOWED.fullmatch(name):
         bad = sorted({c for c in name if not _ALLOWED.fullmatch(c)})
         return "contains characters not allowed in an interface name: " + " ".join(

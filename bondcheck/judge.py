@@ -63,7 +63,10 @@ def judge_node(
     if nns is not None:
         from bondcheck.parse.nns import ip_state_from_nns
 
-        ip, results = ip_state_from_nns(nns), []
+        try:
+            ip, results = ip_state_from_nns(nns), []
+        except ParseError as exc:
+            ip, results = IpState(), [unreadable(str(exc), bond=None, evidence=None)]
     else:
         ip, results = _ip_state(evidence)
     contexts: list[CheckContext] = []
@@ -75,7 +78,11 @@ def judge_node(
     for expected in policy.bonds:
         runnable, skipped = bond_checks, list[CheckResult]()
         if nns is not None:
-            observed, runnable, skipped = _from_nns(nns, expected.name, bond_checks)
+            try:
+                observed, runnable, skipped = _from_nns(nns, expected.name, bond_checks)
+            except ParseError as exc:
+                results.append(unreadable(str(exc), bond=expected.name, evidence=None))
+                continue
         else:
             text = evidence.bonds.get(expected.name)
             source = f"{evidence.node}:/proc/net/bonding/{expected.name}"

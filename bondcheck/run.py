@@ -212,7 +212,11 @@ def build_report(
     for item in items:
         if isinstance(item, Evidence):
             own = (policies or {}).get(item.node, policy)
-            nodes.append(judge_node(own, item, only=only, skip=skip))
+            try:
+                nodes.append(judge_node(own, item, only=only, skip=skip))
+            except Exception as exc:  # a bug on one node's evidence never ends the run
+                why = f"internal error judging the evidence: {type(exc).__name__}: {exc}"
+                nodes.append(failed_node(item.node, item.transport, why))
         else:
             nodes.append(failed_node(item.node, item.transport or transport, item.message))
     return Report(

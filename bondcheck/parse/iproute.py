@@ -14,6 +14,7 @@ a ParseError, because judging a node on it would be guessing.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Mapping
@@ -24,6 +25,7 @@ from bondcheck.model import Address, IpState, Link
 
 _FAMILIES = ("inet", "inet6")
 _LIST_START = re.compile(r"^[ \t]*\[", re.M)
+_MAX_TRIES = 32
 
 
 def _first_line(text: str, limit: int = 60) -> str:
@@ -47,6 +49,8 @@ def _load(text: str, what: str, source: str | None) -> list[Any]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         first_error = exc
+    except (ValueError, RecursionError) as exc:  # a 5000-digit number, [[[[... nesting
+        raise ParseError(f"{what}: unreadable JSON ({_why(exc)})", source=source) from None
     else:
         if not _is_interface_list(data):
             shape = "list of non-objects" if isinstance(data, list) else type(data).__name__
@@ -56,10 +60,12 @@ def _load(text: str, what: str, source: str | None) -> list[Any]:
             )
         return data
     decoder = json.JSONDecoder()
-    for match in _LIST_START.finditer(text):
+    # Chatter is a few lines around one list: a bounded number of tries keeps hostile text
+    # (a list start on every line) linear, since each failed try reads up to the end.
+    for match in itertools.islice(_LIST_START.finditer(text), _MAX_TRIES):
         try:
             value, _end = decoder.raw_decode(text, match.end() - 1)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             continue
         if _is_interface_list(value):
             return value
@@ -70,13 +76,23 @@ def _load(text: str, what: str, source: str | None) -> list[Any]:
     )
 
 
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return " ".join(str(exc).split())[:120]
+
+
 def _int(value: object) -> int | None:
+    """A non-negative count as iproute2 prints it: a JSON int, or ASCII digits (``'²'`` and
+    ``'١٠٠'`` are not numbers here, and 64 digits is far beyond any kernel counter)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit() and len(text) <= 64:
+            return int(text)
     return None
 
 

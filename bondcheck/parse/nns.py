@@ -11,11 +11,14 @@ the others with the reason instead of guessing.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
+from bondcheck.errors import ParseError
 from bondcheck.model import Address, IpState, Link, ObservedBond, ObservedPort
 from bondcheck.vocabulary import ENUM_OPTIONS, MODES
+
+T = TypeVar("T")
 
 _ENUMS: Mapping[str, Mapping[int, str]] = {
     option: dict(enumerate(ENUM_OPTIONS[option]))
@@ -121,9 +124,7 @@ def _observed_port(state: Mapping[str, Any], name: str) -> ObservedPort:
     )
 
 
-def observed_from_nns(
-    current_state: Mapping[str, Any], bond: str
-) -> tuple[ObservedBond | None, IpState]:
+def _observed(current_state: Mapping[str, Any], bond: str) -> tuple[ObservedBond | None, IpState]:
     """The bond as NNS describes it (None when NNS has no such bond) and every interface's
     addresses. Runtime-only fields (MII, LACP, active port, failure counts) stay unknown."""
     ip_state = ip_state_from_nns(current_state)
@@ -173,7 +174,7 @@ def _scope(ip: str) -> str:
     return "link" if addr.is_link_local else "global"
 
 
-def ip_state_from_nns(current_state: Mapping[str, Any]) -> IpState:
+def _ip_state(current_state: Mapping[str, Any]) -> IpState:
     """Addresses and links of every NNS interface (``has_links`` stays False: NNS is not
     ``ip -d link``, so the links carry no bonding ``info_data``)."""
     masters: dict[str, str] = {}
@@ -208,3 +209,32 @@ def ip_state_from_nns(current_state: Mapping[str, Any]) -> IpState:
             slave_kind="bond" if name in masters else None,
         )
     return IpState(addresses=addresses, links=links, has_addresses=True, has_links=False)
+
+
+def observed_from_nns(
+    current_state: Mapping[str, Any], bond: str
+) -> tuple[ObservedBond | None, IpState]:
+    """The bond as NNS describes it (None when NNS has no such bond) and every interface's
+    addresses. Runtime-only fields (MII, LACP, active port, failure counts) stay unknown.
+    Raises ParseError, and nothing else, for a state that is not nmstate's shape."""
+    return _guarded(lambda: _observed(current_state, bond))
+
+
+def ip_state_from_nns(current_state: Mapping[str, Any]) -> IpState:
+    """Addresses and links of every NNS interface (``has_links`` stays False: NNS is not
+    ``ip -d link``, so the links carry no bonding ``info_data``). ParseError as above."""
+    return _guarded(lambda: _ip_state(current_state))
+
+
+def _guarded(read: Callable[[], T]) -> T:
+    """NNS comes from the cluster, shaped by whatever wrote it: anything this reader cannot
+    follow becomes one ParseError (the node's EVIDENCE-PARSE), never a crash of the run."""
+    try:
+        return read()
+    except ParseError:
+        raise
+    except Exception as exc:
+        detail = " ".join(str(exc).split())[:200]
+        raise ParseError(
+            f"NodeNetworkState unreadable ({type(exc).__name__}: {detail})", source="nns"
+        ) from exc

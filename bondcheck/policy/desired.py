@@ -125,10 +125,11 @@ def _port_notes(ports: tuple[str, ...], ifaces: list[Iface], fields: Fields) -> 
     in a state other than up, or with an address (a bond port should carry none). A routine
     declaration (ethernet, IP disabled) is not worth a line in every report."""
     notes = []
+    by_name: dict[str, list[Iface]] = {}  # one pass over the interfaces: linear in both
+    for iface in ifaces:
+        by_name.setdefault(iface.name, []).append(iface)
     for port in ports:
-        for iface in ifaces:
-            if iface.name != port:
-                continue
+        for iface in by_name.get(port, ()):
             ipv4 = expected_ip(iface.raw.get("ipv4"), f"{iface.rel}.ipv4", 4, fields)
             ipv6 = expected_ip(iface.raw.get("ipv6"), f"{iface.rel}.ipv6", 6, fields)
             kind = iface.type or "interface"
@@ -149,11 +150,12 @@ def _controlled_ports(
 ) -> tuple[str, ...]:
     """Ports attached from their own entry (``controller: bond0``, nmstate 2.x) that the
     bond's port list does not name; nmstate attaches them as well."""
-    extra: list[str] = []
+    extra: list[str] = []  # dict-ordered membership below: linear however many ports
+    listed_set = set(listed)
     for iface in ifaces:
         if iface.raw.get("controller") != bond or iface.state == "absent":
             continue
-        if iface.name not in listed and iface.name not in extra:
+        if iface.name not in listed_set and iface.name not in extra:
             extra.append(_validated_name(iface.name, f"{iface.rel}.name", fields))
     if extra:
         notes.append(f"ports attached by their own 'controller: {bond}': {', '.join(extra)}")

@@ -158,11 +158,29 @@ class _Candidate:
     bare: bool  # a plain nmstate desired state, not an NNCP
 
 
+#: A real NNCP is a few KiB; a megabyte is hundreds of bonds. Larger is refused before
+#: parsing, so no policy file can make a run slow (YAML construction runs at ~1 MB/s).
+MAX_POLICY_BYTES = 1024 * 1024
+
+
 def _read(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
     try:
-        return Path(path).read_text(encoding="utf-8")
+        if path == "-":
+            stream = getattr(sys.stdin, "buffer", None)  # a text-only stdin: count characters
+            data = (
+                stream.read(MAX_POLICY_BYTES + 1)
+                if stream is not None
+                else sys.stdin.read(MAX_POLICY_BYTES + 1).encode("utf-8")
+            )
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_POLICY_BYTES + 1)
+        if len(data) > MAX_POLICY_BYTES:
+            raise InputError(
+                f"cannot read policy file {path}: larger than {MAX_POLICY_BYTES // 1024} KiB "
+                "(an NNCP is a few KiB), refused"
+            )
+        return data.decode("utf-8")
     except FileNotFoundError:
         raise InputError(f"cannot read policy file {path}: no such file") from None
     except IsADirectoryError:

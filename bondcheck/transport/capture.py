@@ -29,6 +29,7 @@ written by ``write_capture`` reads back as the same Evidence.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, fields
@@ -41,10 +42,10 @@ from bondcheck.ifname import ifname_problem
 from bondcheck.model import Enactment, Evidence, NodeFailure, Policy, Rendering
 from bondcheck.timefmt import utc_now
 from bondcheck.transport.capture_sos import is_sosreport, read_sos, sos_hostname
+from bondcheck.transport.tree import Tree
 
 TRANSPORT = "capture"
 BONDING = Path("proc", "net", "bonding")
-MAX_FILE_BYTES = 8 * 1024 * 1024  # a /proc/net/bonding file is ~2 KiB; ip -j of 500 links ~2 MiB
 _OUTPUT_FILES = ("ip-addr.json", "ip-link.json", "kernel.txt")
 _EVIDENCE_FILES = ("ip-addr.json", "ip-link.json", "kernel.txt", "meta.json", "error.txt")
 DESIRED_STATE = "desired-state.json"
@@ -73,30 +74,14 @@ def check_node_name(name: str) -> str:
     return name
 
 
-def _read(path: Path) -> str:
-    """File text with line endings kept; CollectError (one line) when it cannot be read."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise CollectError(f"{path}: {size} bytes is too large for evidence")
-        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
-            return handle.read()
-    except OSError as exc:
-        raise CollectError(f"cannot read {path}: {exc.strerror or exc}") from None
-
-
-def _optional(path: Path) -> str | None:
-    return _read(path) if path.is_file() else None
-
-
-def _nonempty(path: Path) -> str | None:
+def _nonempty(tree: Tree, path: Path) -> str | None:
     """An optional command output; an empty file (the command printed nothing) is absent."""
-    text = _optional(path)
+    text = tree.read(path)
     return text if text is not None and text.strip() else None
 
 
-def _json(path: Path) -> Any:
-    text = _optional(path)
+def _json(tree: Tree, path: Path) -> Any:
+    text = tree.read(path)
     if text is None:
         return None
     try:
@@ -125,7 +110,7 @@ def _looks_like_node(path: Path) -> bool:
     return (
         (path / "proc").is_dir()
         or is_sosreport(path)
-        or any((path / name).is_file() for name in _EVIDENCE_FILES)
+        or any(os.path.lexists(path / name) for name in _EVIDENCE_FILES)
     )
 
 
@@ -165,24 +150,36 @@ def _node_name(path: Path) -> str:
     """The directory's name, or for an unpacked sosreport the hostname inside it
     (``sosreport-worker-3-2024-05-01/`` is node ``worker-3``)."""
     if is_sosreport(path):
-        name = sos_hostname(path, MAX_FILE_BYTES)
+        try:
+            name = sos_hostname(path, Tree(path))
+        except CollectError:  # read_node reports it; the directory's name serves meanwhile
+            name = None
         if name is not None and not node_name_problem(name):
             return name
     return path.name
 
 
 def _bond_texts(
-    node_dir: Path, bonds: Sequence[str], absent: Iterable[str]
+    tree: Tree, node_dir: Path, bonds: Sequence[str], absent: Iterable[str]
 ) -> dict[str, str | None]:
     found: dict[str, str | None] = {}
     folder = node_dir / BONDING
     if folder.is_dir():
+        tree.check(folder)
         for path in sorted(folder.iterdir()):
-            if path.is_file() and ifname_problem(path.name) is None:
-                found[path.name] = _read(path)
+            if ifname_problem(path.name) is None and not path.is_dir():
+                found[path.name] = tree.read(path)
     for bond in (*bonds, *absent):
         found.setdefault(bond, None)
     return found
+
+
+def _strings(meta: dict[str, Any], key: str, path: Path) -> list[str]:
+    """A list-of-strings field of meta.json; CollectError naming the file when it is not."""
+    value = meta.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise CollectError(f"{path}: {key} must be a list of strings")
+    return value
 
 
 def _enactment(data: Any, path: Path) -> Enactment | None:
@@ -194,27 +191,32 @@ def _enactment(data: Any, path: Path) -> Enactment | None:
     return Enactment(**{k: v for k, v in data.items() if k in names})
 
 
-def read_node(node_dir: str | Path, node: str, bonds: Sequence[str] = ()) -> Evidence:
+def read_node(
+    node_dir: str | Path, node: str, bonds: Sequence[str] = (), tree: Tree | None = None
+) -> Evidence:
     """The Evidence of one node directory; CollectError when it holds none.
 
     Every bond file present is read; each bond in ``bonds`` without a file maps to None
     (absent). Transport is ``capture``; how the evidence was first collected stays in
-    meta.json.
+    meta.json. Every file is read through ``tree`` (the capture root; the node directory
+    itself when not given), so nothing outside the capture is ever read.
     """
     path = Path(node_dir)
-    error = _optional(path / "error.txt")
+    tree = tree or Tree(path)
+    tree.check(path)
+    error = tree.read(path / "error.txt")
     if error is not None:
         raise CollectError(" ".join(error.split()) or "collection failed (error.txt is empty)")
     if not _looks_like_node(path):
         raise CollectError(
             f"no evidence in {path}: expected proc/net/bonding/<bond> and ip-addr.json"
         )
-    meta = _json(path / "meta.json") or {}
+    meta = _json(tree, path / "meta.json") or {}
     if not isinstance(meta, dict):
         raise CollectError(f"{path / 'meta.json'}: not a JSON object")
-    absent = [b for b in meta.get("bonds_absent", []) if isinstance(b, str)]
-    notes = tuple(str(n) for n in meta.get("notes", []))
-    outputs = {name: _nonempty(path / name) for name in _OUTPUT_FILES}
+    absent = _strings(meta, "bonds_absent", path / "meta.json")
+    notes = tuple(_strings(meta, "notes", path / "meta.json"))
+    outputs = {name: _nonempty(tree, path / name) for name in _OUTPUT_FILES}
     notes += tuple(
         f"{name} is empty: treated as not collected"
         for name, text in outputs.items()
@@ -222,25 +224,25 @@ def read_node(node_dir: str | Path, node: str, bonds: Sequence[str] = ()) -> Evi
     )
     ip_addr, ip_link, kernel = (outputs[name] for name in _OUTPUT_FILES)
     if is_sosreport(path):
-        sos = read_sos(path, MAX_FILE_BYTES)
+        sos = read_sos(path, tree)
         ip_addr = ip_addr if ip_addr is not None else sos["ip_addr"]  # type: ignore[assignment]
         ip_link = ip_link if ip_link is not None else sos["ip_link"]  # type: ignore[assignment]
         kernel = kernel if kernel is not None else sos["kernel"]  # type: ignore[assignment]
         notes += sos["notes"]  # type: ignore[operator]
     privileged = meta.get("privileged")
-    nns = _json(path / "nns.json")
+    nns = _json(tree, path / "nns.json")
     return Evidence(
         node=node,
         transport=TRANSPORT,
-        bonds=_bond_texts(path, bonds, absent),
+        bonds=_bond_texts(tree, path, bonds, absent),
         ip_addr=ip_addr,
         ip_link=ip_link,
         privileged=privileged if isinstance(privileged, bool) else None,
         kernel=kernel,
-        enactment=_enactment(_json(path / "enactment.json"), path / "enactment.json"),
+        enactment=_enactment(_json(tree, path / "enactment.json"), path / "enactment.json"),
         nns_state=nns if isinstance(nns, dict) else None,
         notes=notes,
-        rendering=_rendering(_json(path / DESIRED_STATE), path / DESIRED_STATE),
+        rendering=_rendering(_json(tree, path / DESIRED_STATE), path / DESIRED_STATE),
     )
 
 
@@ -265,11 +267,16 @@ def read_capture(
     else:
         chosen = available
     out: list[Evidence | NodeFailure] = []
+    tree = Tree(root)
     for name, path in chosen:
         try:
-            out.append(read_node(path, name, bonds))
+            out.append(read_node(path, name, bonds, tree))
         except CollectError as exc:
             out.append(NodeFailure(name, TRANSPORT, str(exc)))
+        except Exception as exc:  # one node's bad evidence never ends the run
+            detail = " ".join(str(exc).split())[:200]
+            message = f"{path}: unreadable evidence ({type(exc).__name__}: {detail})"
+            out.append(NodeFailure(name, TRANSPORT, message))
     return out
 
 

@@ -18,15 +18,19 @@ import json
 import re
 from pathlib import Path
 
+from bondcheck.transport.tree import Tree
+
 SOS_COMMANDS = "sos_commands"
 _NET = Path(SOS_COMMANDS, "networking")
 
 # "2: ens224    inet 192.168.100.10/24 brd 192.168.100.255 scope global ens224\ valid..."
+# ASCII digits, bounded: a sosreport from a customer is untrusted text.
 _ONELINE = re.compile(
-    r"^\s*(?P<index>\d+):\s+(?P<ifname>\S+)\s+(?P<family>inet6?)\s+(?P<local>[^\s/]+)"
-    r"(?:/(?P<plen>\d+))?(?P<rest>.*)$"
+    r"^\s*(?P<index>\d{1,10}):\s+(?P<ifname>\S+)\s+(?P<family>inet6?)\s+(?P<local>[^\s/]+)"
+    r"(?:/(?P<plen>\d{1,3}))?(?P<rest>.*)$",
+    re.ASCII,
 )
-_PEER = re.compile(r"\bpeer\s+\S+/(\d+)")
+_PEER = re.compile(r"\bpeer\s+\S+/(\d{1,3})", re.ASCII)
 _SCOPE = re.compile(r"\bscope\s+(\S+)")
 
 
@@ -70,60 +74,46 @@ def oneline_addr_to_json(text: str) -> str:
     return json.dumps(list(links.values()))
 
 
-def _read(path: Path, limit: int) -> str | None:
-    try:
-        if not path.is_file() or path.stat().st_size > limit:
-            return None
-        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
-            return handle.read()
-    except OSError:
-        return None
-
-
-def _json_file(root: Path, pattern: str, limit: int) -> tuple[str | None, str | None]:
+def _json_file(root: Path, pattern: str, tree: Tree) -> tuple[str | None, str | None]:
     for path in sorted((root / _NET).glob(pattern)):
-        text = _read(path, limit)
+        text = tree.read(path)
         if text is not None and text.lstrip().startswith("["):
             return text, str(path.relative_to(root))
     return None, None
 
 
-def read_sos(root: Path, limit: int) -> dict[str, object]:
+def read_sos(root: Path, tree: Tree) -> dict[str, object]:
     """ip_addr, ip_link, kernel, hostname and notes found in the sosreport at ``root``."""
     notes: list[str] = []
-    ip_addr, where = _json_file(root, "ip_-j*addr*", limit)
+    ip_addr, where = _json_file(root, "ip_-j*addr*", tree)
     if ip_addr is not None:
         notes.append(f"addresses from {where}")
     else:
         for name in ("ip_-o_addr", "ip_addr"):
-            text = _read(root / _NET / name, limit) or _read(root / name, limit)
+            text = tree.read(root / _NET / name) or tree.read(root / name)
             if text is not None:
                 ip_addr = oneline_addr_to_json(text)
                 notes.append(f"addresses rebuilt from sosreport text ({name})")
                 break
         else:
             notes.append("sosreport has no ip -o addr output: IP checks have no addresses")
-    ip_link, where = _json_file(root, "ip_-j*link*", limit)
+    ip_link, where = _json_file(root, "ip_-j*link*", tree)
     if ip_link is not None:
         notes.append(f"links from {where}")
     kernel = None
-    uname = _read(root / "uname", limit) or _read(
-        root / SOS_COMMANDS / "kernel" / "uname_-a", limit
-    )
+    uname = tree.read(root / "uname") or tree.read(root / SOS_COMMANDS / "kernel" / "uname_-a")
     if uname and len(uname.split()) >= 3:
         kernel = uname.split()[2]
     return {
         "ip_addr": ip_addr,
         "ip_link": ip_link,
         "kernel": kernel,
-        "hostname": sos_hostname(root, limit),
+        "hostname": sos_hostname(root, tree),
         "notes": tuple(notes),
     }
 
 
-def sos_hostname(root: Path, limit: int) -> str | None:
+def sos_hostname(root: Path, tree: Tree) -> str | None:
     """The host name the sosreport was taken on (``hostname`` or sos_commands/host)."""
-    text = _read(root / "hostname", limit) or _read(
-        root / SOS_COMMANDS / "host" / "hostname", limit
-    )
+    text = tree.read(root / "hostname") or tree.read(root / SOS_COMMANDS / "host" / "hostname")
     return text.split()[0] if text and text.strip() else None
