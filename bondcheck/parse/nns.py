@@ -55,11 +55,13 @@ def _interfaces(state: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [i for i in ifaces if isinstance(i, Mapping)] if isinstance(ifaces, list) else []
 
 
-def _find(state: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
+def _by_name(state: Mapping[str, Any]) -> dict[Any, Mapping[str, Any]]:
+    """Interfaces by name (the first of each), built once per lookup round: a bond with
+    thousands of ports is read in linear time."""
+    by_name: dict[Any, Mapping[str, Any]] = {}
     for iface in _interfaces(state):
-        if iface.get("name") == name:
-            return iface
-    return None
+        by_name.setdefault(iface.get("name"), iface)
+    return by_name
 
 
 def _int(value: Any) -> int | None:
@@ -96,11 +98,11 @@ def _bool(value: Any) -> bool | None:
 def _ports(iface: Mapping[str, Any]) -> list[str]:
     agg = iface.get("link-aggregation") or {}
     ports = agg.get("port") if agg.get("port") is not None else agg.get("slaves")
-    names = [str(p) for p in ports or [] if isinstance(p, (str, int))]
+    names = dict.fromkeys(str(p) for p in ports or [] if isinstance(p, (str, int)))
     for entry in agg.get("ports-config") or []:
-        if isinstance(entry, Mapping) and entry.get("name") and entry["name"] not in names:
-            names.append(str(entry["name"]))
-    return names
+        if isinstance(entry, Mapping) and entry.get("name"):
+            names.setdefault(str(entry["name"]), None)
+    return list(names)
 
 
 def _targets(value: Any) -> tuple[str, ...]:
@@ -111,8 +113,8 @@ def _targets(value: Any) -> tuple[str, ...]:
     return ()
 
 
-def _observed_port(state: Mapping[str, Any], name: str) -> ObservedPort:
-    iface = _find(state, name) or {}
+def _observed_port(by_name: Mapping[Any, Mapping[str, Any]], name: str) -> ObservedPort:
+    iface = by_name.get(name) or {}
     eth = iface.get("ethernet") or {}
     speed = _int(eth.get("speed"))
     duplex = eth.get("duplex")
@@ -128,7 +130,8 @@ def _observed(current_state: Mapping[str, Any], bond: str) -> tuple[ObservedBond
     """The bond as NNS describes it (None when NNS has no such bond) and every interface's
     addresses. Runtime-only fields (MII, LACP, active port, failure counts) stay unknown."""
     ip_state = ip_state_from_nns(current_state)
-    iface = _find(current_state, bond)
+    by_name = _by_name(current_state)
+    iface = by_name.get(bond)
     if iface is None or iface.get("type") != "bond" or iface.get("state") == "absent":
         return None, ip_state
     agg = iface.get("link-aggregation") or {}
@@ -157,7 +160,7 @@ def _observed(current_state: Mapping[str, Any], bond: str) -> tuple[ObservedBond
         ad_select=_enum("ad_select", opts.get("ad_select")),
         system_priority=_int(opts.get("ad_actor_sys_prio")),
         privileged_view=None,
-        ports=tuple(_observed_port(current_state, p) for p in _ports(iface)),
+        ports=tuple(_observed_port(by_name, p) for p in _ports(iface)),
         extra=(("source", "NodeNetworkState"),),
     )
     return observed, ip_state

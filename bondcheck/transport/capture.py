@@ -269,6 +269,11 @@ def read_capture(
     out: list[Evidence | NodeFailure] = []
     tree = Tree(root)
     for name, path in chosen:
+        problem = node_name_problem(name)
+        if problem:  # checked before the name is used anywhere (reports, paths, labels)
+            shown = ascii(name)[1:-1]
+            out.append(NodeFailure(shown, TRANSPORT, f"{shown!r} is not a node name: it {problem}"))
+            continue
         try:
             out.append(read_node(path, name, bonds, tree))
         except CollectError as exc:
