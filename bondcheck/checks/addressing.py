@@ -6,9 +6,24 @@ import ipaddress
 from collections.abc import Iterator
 
 from bondcheck.checks.base import CheckContext, CheckDef, bond_of, check, names
-from bondcheck.model import Address, CheckResult, ExpectedIp
+from bondcheck.model import Address, CheckResult, ExpectedIp, Status
 
-_NO_IP_ADDR = "ip addr was not collected (ip-addr.json): addresses cannot be judged"
+_NO_IP_ADDR = (
+    "ip -j addr was not collected (ip-addr.json missing, empty or unreadable): "
+    "the addresses the policy requires cannot be judged"
+)
+_RECOLLECT = (
+    "Collect the node again with its addresses (bondcheck collect saves ip -j addr as "
+    "ip-addr.json; a sosreport needs sos_commands/networking/ip_-o_addr)."
+)
+
+
+def _missing(c: CheckDef, ctx: CheckContext) -> CheckResult:
+    """Evidence a required check needs is missing: ERROR (exit 3), never a skip that would
+    leave the node green."""
+    return c.result(ctx, Status.ERROR, _NO_IP_ADDR, remediation=_RECOLLECT)
+
+
 _FAMILY = {"inet": "IPv4", "inet6": "IPv6"}
 
 
@@ -55,14 +70,15 @@ def port_no_ip(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
     per-NIC connection profile is still active next to the bond.
 
     Fails when: a port has an IPv4 or global/site IPv6 address (one result per port).
-    Skips when `ip addr` was not collected: /proc/net/bonding says nothing about addresses.
+    ERROR when `ip addr` was not collected: /proc/net/bonding says nothing about addresses,
+    and a node whose ports could not be checked must not pass.
 
     How to fix: declare the ports in the NNCP with `ipv4: {enabled: false}` and `ipv6:
     {enabled: false}`; on the node, find the stale profile with `nmcli -f NAME,DEVICE
     connection show` and delete it; `ip addr flush dev <port>` clears the address now.
     """
     if not ctx.ip.has_addresses:
-        yield c.skipped(ctx, _NO_IP_ADDR)
+        yield _missing(c, ctx)
         return
     bond = bond_of(ctx)
     ports = list(dict.fromkeys([*ctx.expected.ports, *(p.name for p in bond.ports)]))
@@ -174,20 +190,20 @@ def bond_ip(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
     Fails when: a static address is missing or has another prefix length (the message says
     where the address is instead, e.g. on a port), DHCP is on and no IPv4 address was
     obtained, or a disabled family still has addresses. Skips when the policy has no
-    ipv4/ipv6 block for the interface, or `ip addr` was not collected.
+    ipv4/ipv6 block for the interface; ERROR when it has one and `ip addr` was not collected.
 
     How to fix: compare the NNCP's `ipv4`/`ipv6` blocks with `ip addr show <iface>`
     on the node; for DHCP check the VLAN/switch trunk and the DHCP server, and give an
     active-backup bond a `primary` (or set the bond's `mac-address`) so its MAC, and so
     its lease, is stable.
     """
-    if not ctx.ip.has_addresses:
-        yield c.skipped(ctx, _NO_IP_ADDR)
-        return
     expected = ctx.expected
     device = expected.ip_device or expected.name
     if expected.ipv4 is None and expected.ipv6 is None:
         yield c.skipped(ctx, f"policy sets no ipv4/ipv6 for {device}")
+        return
+    if not ctx.ip.has_addresses:
+        yield _missing(c, ctx)
         return
     if device not in ctx.ip.addresses and device not in ctx.ip.links:
         yield c.failed(

@@ -35,9 +35,11 @@ def test_address_on_a_policy_port_that_is_not_enslaved_fails_too() -> None:
     assert result.port == "eth3"
 
 
-def test_port_no_ip_skips_without_ip_addr() -> None:
-    result = only(run("PORT-NO-IP", context(ip=IpState())), Status.SKIP)
-    assert "ip addr was not collected" in result.message
+def test_port_no_ip_without_ip_addr_is_an_error_never_a_pass() -> None:
+    """Missing evidence for a check every policy requires: the node must not go green."""
+    result = only(run("PORT-NO-IP", context(ip=IpState())), Status.ERROR)
+    assert "ip -j addr was not collected (ip-addr.json missing" in result.message
+    assert result.remediation is not None and "bondcheck collect" in result.remediation
 
 
 # -- BOND-IP -------------------------------------------------------------------------------
@@ -112,8 +114,9 @@ def test_disabled_family_must_have_no_address() -> None:
     ]
 
 
-def test_silent_policy_skips_and_missing_ip_addr_skips() -> None:
+def test_silent_policy_skips_and_missing_ip_addr_is_an_error() -> None:
     only(run("BOND-IP", context(ip=ip_state({"bond0": []}))), Status.SKIP)
+    only(run("BOND-IP", context(ip=IpState())), Status.SKIP)  # nothing asked: nothing missing
     exp = expected(ipv4=ipv4("10.0.0.5/24"))
-    result = only(run("BOND-IP", context(exp=exp, ip=IpState())), Status.SKIP)
+    result = only(run("BOND-IP", context(exp=exp, ip=IpState())), Status.ERROR)
     assert "not collected" in result.message

@@ -37,16 +37,16 @@ def _contexts() -> dict[str, CheckContext]:
     )
     return {
         "healthy": context(ip=ip_state({"bond0": ["10.0.0.5/24"], "eth1": [], "eth2": []})),
-        "nonroot": context(nonroot(lacp_bond())),
+        "nonroot": context(nonroot(lacp_bond()), ip=ip_state({})),
         "broken": context(
             broken,
             expected(options={"miimon": 100, "use_carrier": True}),
             ip=ip_state({"eth9": ["10.9.9.9/24"]}),
             enactment=Enactment("worker-0", "bond0-lacp", "Failing", message="x\nerror y"),
         ),
-        "active-backup": context(ab_bond(), expected(mode="active-backup")),
+        "active-backup": context(ab_bond(), expected(mode="active-backup"), ip=ip_state({})),
         "absent": absent_context(),
-        "no-ports": context(ab_bond(ports=()), expected(mode="active-backup")),
+        "no-ports": context(ab_bond(ports=()), expected(mode="active-backup"), ip=ip_state({})),
     }
 
 

@@ -28,7 +28,8 @@ def judge(path: Path, **policy) -> list[CheckResult]:
         ports=policy.pop("ports", tuple(p.name for p in bond.ports)),
         **policy,
     )
-    ctx = CheckContext("node-a", exp, bond, IpState(), Evidence("node-a", "capture"))
+    ip = IpState(has_addresses=True)  # collected, and no address anywhere
+    ctx = CheckContext("node-a", exp, bond, ip, Evidence("node-a", "capture"))
     return run_bond_checks(ctx, CATALOG)
 
 

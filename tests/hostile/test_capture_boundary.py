@@ -129,7 +129,8 @@ def test_unreadable_ip_json_is_evidence_parse_and_the_run_goes_on(capture, text)
     nodes, code = _run(capture)
     bad = nodes["bad"]
     assert bad.error is None
-    assert [r.check for r in bad.results if r.status.value == "error"] == ["EVIDENCE-PARSE"]
+    errors = [r.check for r in bad.results if r.status.value == "error"]
+    assert errors[0] == "EVIDENCE-PARSE" and "PORT-NO-IP" in errors  # never a pass
     assert nodes["good"].status.value == "pass" and code == 3
 
 
@@ -154,3 +155,13 @@ def test_nns_of_the_wrong_shape_is_evidence_parse() -> None:
     state = {"interfaces": [{"name": "bond0", "type": "bond", "link-aggregation": 5}]}
     report = judge_node(policy, Evidence(node="n", transport="nns", nns_state=state))
     assert {r.check for r in report.results if r.status.value == "error"} == {"EVIDENCE-PARSE"}
+
+
+def test_a_capture_without_addresses_is_never_green(capture) -> None:
+    """The checks every policy requires (PORT-NO-IP) cannot judge without ip-addr.json:
+    the node is ERROR (exit 3) naming the file, not a pass with skips."""
+    (capture / "bad" / "ip-addr.json").unlink()
+    nodes, code = _run(capture)
+    errors = {r.check: r.message for r in nodes["bad"].results if r.status.value == "error"}
+    assert "PORT-NO-IP" in errors and "ip-addr.json" in errors["PORT-NO-IP"]
+    assert nodes["bad"].status.value == "error" and code == 3
