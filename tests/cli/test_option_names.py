@@ -38,6 +38,7 @@ FOREIGN = {
     "--json": "the bench/ scripts' --json",
     "--nodes": "bench/fleet.py --nodes",
     "--profile": "kubectl debug --profile",
+    "--mib": "bench/worst_case.py --mib",
     "--check": "ruff format --check (CONTRIBUTING.md)",
     "--save": "a 'verify --save' the collect docstring explains bondcheck does not have",
 }
