@@ -175,15 +175,24 @@ def restore_file(spec: PullSpec) -> str:
     )
 
 
+#: The signal bondcheck disarms the timer with. Not TERM: a session stop (logind's
+#: KillUserProcesses, a stopped scope) or an OOM kill sends TERM/HUP, and those must restore.
+DISARM_SIGNAL = "USR1"
+
+
 def restorer_file(spec: PullSpec) -> str:
-    """``<marker>/restorer``: the detached timer; TERM disarms it, nothing else stops it."""
+    """``<marker>/restorer``: the detached timer. Only bondcheck's USR1 disarms it; TERM and
+    HUP bring the port back at once, then exit; INT, QUIT and PIPE are ignored (the timer
+    runs on); only SIGKILL stops it unrestored, and the systemd timer covers that."""
     m = _q(spec.marker)
     return "\n".join(
         [
-            "trap '' HUP INT QUIT PIPE",
+            "trap '' INT QUIT PIPE",
             "s=''",
             'trap \'if [ -n "$s" ]; then kill "$s" 2>/dev/null; fi; '
-            f"date +%s > {m}/disarmed; exit 0' TERM",
+            f"date +%s > {m}/disarmed; exit 0' {DISARM_SIGNAL}",
+            'trap \'if [ -n "$s" ]; then kill "$s" 2>/dev/null; fi; '
+            f"exec /bin/sh {m}/restore' TERM HUP",
             f"echo $$ > {m}/pid.tmp && mv {m}/pid.tmp {m}/pid",
             f"sleep {spec.restore_after} & s=$!",
             'wait "$s"',
@@ -220,7 +229,8 @@ def pull_script(spec: PullSpec, nonce: str) -> Script:
         "}",
         "undo() {",
         f'  [ -s {qm}/unit ] && systemctl stop "$(cat {qm}/unit).timer" >/dev/null 2>&1',
-        f'  rp=$(cat {qm}/pid 2>/dev/null); running "$rp" restorer && kill -TERM "$rp" 2>/dev/null',
+        f'  rp=$(cat {qm}/pid 2>/dev/null); running "$rp" restorer && '
+        f'kill -{DISARM_SIGNAL} "$rp" 2>/dev/null',
         f"  rm -rf {qm} {ql}",
         "}",
         f"mkdir -p {_q(spec.base_dir)} 2>/dev/null || fail 'cannot create {spec.base_dir}'",
@@ -352,7 +362,8 @@ def finish_script(spec: PullSpec, nonce: str, *, disarm: bool, tail_s: float = 0
         s.add(
             f'[ -s {qm}/unit ] && systemctl stop "$(cat {qm}/unit).timer" >/dev/null 2>&1',
             f"if [ -s {qm}/pid ]; then",
-            f'  rp=$(cat {qm}/pid); running "$rp" restorer && kill -TERM "$rp" 2>/dev/null; i=0',
+            f'  rp=$(cat {qm}/pid); running "$rp" restorer && kill -{DISARM_SIGNAL} "$rp" '
+            "2>/dev/null; i=0",
             '  while running "$rp" restorer && [ "$i" -lt 30 ]; do sleep 0.1; i=$((i + 1)); done',
             "fi",
         )

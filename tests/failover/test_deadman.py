@@ -94,7 +94,7 @@ def test_restore_files() -> None:
     assert "rm -rf /run/bondcheck/lock" in restore
     restorer = deadman.restorer_file(spec(restore_after=17))
     sh_syntax_ok(restorer)
-    assert "trap '' HUP INT QUIT PIPE" in restorer
+    assert "trap '' INT QUIT PIPE" in restorer
     assert "sleep 17 & s=$!" in restorer
     assert restorer.rstrip().endswith("exec /bin/sh /run/bondcheck/failover-0123abcd/restore")
 
@@ -124,7 +124,7 @@ def test_other_scripts_parse(disarm: bool) -> None:
     ):
         sh_syntax_ok(script.text())
     finish = deadman.finish_script(s, "ab12", disarm=disarm).text()
-    assert ("kill -TERM" in finish) is disarm
+    assert ("kill -USR1" in finish) is disarm  # never TERM: a session stop must restore
     assert ("rm -rf /run/bondcheck/failover-0123abcd" in finish) is disarm
 
 
