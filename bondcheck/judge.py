@@ -143,9 +143,10 @@ def _from_nns(
     return observed, runnable, skipped
 
 
-def failed_node(node: str, transport: str, message: str) -> NodeReport:
-    """The report of a node whose evidence could not be collected (status ERROR)."""
-    return NodeReport(node=node, transport=transport, error=" ".join(message.split()) or "?")
+def failed_node(node: str, transport: str, message: str, kind: str = "collect") -> NodeReport:
+    """The report of a node that was not judged (status ERROR); ``kind`` says why."""
+    error = " ".join(message.split()) or "?"
+    return NodeReport(node=node, transport=transport, error=error, error_kind=kind)
 
 
 def _has(report: Report, status: Status) -> bool:

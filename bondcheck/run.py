@@ -216,9 +216,11 @@ def build_report(
                 nodes.append(judge_node(own, item, only=only, skip=skip))
             except Exception as exc:  # a bug on one node's evidence never ends the run
                 why = f"internal error judging the evidence: {type(exc).__name__}: {exc}"
-                nodes.append(failed_node(item.node, item.transport, why))
+                nodes.append(failed_node(item.node, item.transport, why, "internal"))
         else:
-            nodes.append(failed_node(item.node, item.transport or transport, item.message))
+            nodes.append(
+                failed_node(item.node, item.transport or transport, item.message, item.kind)
+            )
     return Report(
         policy=policy.name,
         tool_version=__version__,

@@ -72,6 +72,17 @@ class NodeReport:
     results: tuple[CheckResult, ...] = ()
     error: str | None = None
     notes: tuple[str, ...] = ()
+    #: How the node was lost when ``error`` is set: a NodeFailure kind (``collect``,
+    #: ``unrendered``, ``internal``), so reports say "not judged" where nothing failed to
+    #: collect.
+    error_kind: str = "collect"
+
+    @property
+    def error_label(self) -> str:
+        """What every format writes before ``error``."""
+        if self.error_kind == "unrendered":
+            return "not judged"
+        return "evidence could not be collected"
 
     @property
     def status(self) -> Status:

@@ -42,6 +42,7 @@ def node_to_json(node: NodeReport) -> dict[str, Any]:
         "node": node.node,
         "status": node.status.value,
         "error": node.error,
+        "error_kind": node.error_kind if node.error is not None else None,
         "transport": node.transport,
         "counts": {s.value: n for s, n in result_counts(node).items()},
         "notes": list(node.notes),

@@ -119,7 +119,7 @@ def _suite(root: ET.Element, node: NodeReport, report: Report) -> tuple[int, int
         case = ET.SubElement(
             suite, "testcase", classname=_clean(f"bondcheck.{node.node}"), name="collect", time="0"
         )
-        message = _clean(f"evidence could not be collected: {node.error}")
+        message = _clean(f"{node.error_label}: {node.error}")
         ET.SubElement(case, "error", message=message, type="COLLECT").text = message
         statuses = [Status.ERROR]
     else:

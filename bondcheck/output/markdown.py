@@ -88,7 +88,7 @@ def render(report: Report, *, verbose: bool = False) -> str:
             continue
         sections += ["", f"### {safe(node.node)} ({node.status.value})", ""]
         if node.error is not None:
-            sections.append(f"- **ERROR** evidence could not be collected: {safe(node.error)}")
+            sections.append(f"- **ERROR** {node.error_label}: {safe(node.error)}")
         for result in listed:
             sections += _finding(result)
         sections += [f"- note: {safe(text)}" for text in node.notes]

@@ -133,7 +133,7 @@ def _print_node(console: Console, node: NodeReport, verbose: bool) -> None:
     if node.error is not None:
         _say(
             console,
-            f"{_badge(Status.ERROR)} {escape(safe(node.node))}: evidence could not be collected: "
+            f"{_badge(Status.ERROR)} {escape(safe(node.node))}: {node.error_label}: "
             f"{escape(safe(node.error))}",
         )
     shown: set[tuple[str, str | None]] = set()

@@ -8,6 +8,7 @@ node, and that warnings reach the operator.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -134,6 +135,13 @@ def test_templated_policy_is_judged_per_node(wire):
     assert by_node["w0"].status is Status.PASS
     assert by_node["w1"].status is Status.ERROR
     assert "no rendered desiredState" in (by_node["w1"].error or "")
+    # Nothing failed to collect: the node was not judged, and every format says so.
+    assert by_node["w1"].error_label == "not judged"
+    from bondcheck.output import jsonfmt, markdown
+
+    assert "**ERROR** not judged: " in markdown.render(report)
+    node = next(n for n in json.loads(jsonfmt.render(report))["nodes"] if n["node"] == "w1")
+    assert node["error_kind"] == "unrendered"
     # The rendering travels with the evidence, so `collect` can save it for offline verify.
     items = gather(VerifyRequest(policy_name="worker-bond-lacp", via="handler-exec"),
                    cluster.policy, NullReporter())[1]  # fmt: skip
