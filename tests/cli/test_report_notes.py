@@ -7,9 +7,8 @@ is verified for the kernel bond, and the report says the OVS bond was not.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
-from bondcheck.model import Evidence, ExpectedBond, Policy, Rendering
+from bondcheck.model import Evidence, ExpectedBond, NodeFailure, Policy, Rendering
 from bondcheck.run import build_report, per_node_policies
 
 from . import scenarios
@@ -24,13 +23,9 @@ OVS_NOTE = (
 )
 
 
-@dataclass(frozen=True)
-class Unreachable:
+def Unreachable(node: str) -> NodeFailure:
     """A failure record as a live transport hands one over."""
-
-    node: str
-    transport: str = "ssh"
-    message: str = "ssh: connection timed out"
+    return NodeFailure(node, "ssh", "ssh: connection timed out")
 
 
 # --- build_report ----------------------------------------------------------------------------
