@@ -160,8 +160,10 @@ class NodeRun:
             reasons.append("ping is not installed on the node: the outage cannot be measured")
         if self.request.ephemeral and not facts.systemd:
             reasons.append(
-                f"--via {self.request.transport} ends its processes with every command, so the "
-                "restore timer must be a systemd timer, and systemd-run is not available"
+                f"--via {self.request.transport} runs its processes in a pod that can end "
+                "mid-pull (a debug pod with every command, the handler pod with an nmstate "
+                "upgrade), so the restore timer must be a systemd timer on the host, and "
+                "systemd-run is not available"
             )
         uppers = _uppers(state.evidence.ip_link, bond)
         target = self.request.target or gateway_for(facts.routes or "[]", uppers)

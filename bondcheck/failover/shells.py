@@ -4,7 +4,8 @@
   a loss. Processes the test leaves on the node (the restore timer, the probe) are detached
   from the session and outlive it.
 * ``handler-exec``: ``sh -c`` exec'd in the node's nmstate handler pod (host network,
-  privileged). The pod is long-lived, so detached processes outlive each exec.
+  privileged). Long-lived, but not to be relied on: an nmstate upgrade or a drain deletes the
+  pod mid-pull and its processes with it, so it is *ephemeral* like a debug pod below.
 * ``oc-debug`` / ``kubectl-debug``: every command is a new debug pod with ``chroot /host``.
   Its processes end with the pod, so these transports are *ephemeral*: the restore timer
   must be a systemd timer on the host (``systemd-run``; the pre-check refuses otherwise) and
@@ -94,7 +95,7 @@ def open_shells(via: str, options: TransportOptions) -> Shells:
         return Shells(
             factory=lambda node: HandlerExecShell(transport, node),
             close=transport.close,
-            ephemeral=False,
+            ephemeral=True,
         )
     return Shells(
         factory=lambda node: DebugPodShell(transport, node),

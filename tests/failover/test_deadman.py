@@ -7,6 +7,7 @@ restore timer is exercised for real in a network namespace when the machine allo
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 
@@ -146,3 +147,20 @@ def test_script_sections_have_markers_and_an_empty_body_is_valid() -> None:
         "@@BONDCHECK ab12 end x rc=0@@",
         "@@BONDCHECK ab12 done @@",
     ]
+
+
+@pytest.mark.parametrize(
+    ("via", "ephemeral"),
+    [("ssh", False), ("handler-exec", True), ("oc-debug", True), ("kubectl-debug", True)],
+)
+def test_only_ssh_keeps_the_restore_timer_outside_a_pod(via: str, ephemeral: bool) -> None:
+    """A pod's processes end with the pod (a debug pod per command, the handler pod with an
+    nmstate upgrade or a drain): those transports need the host's systemd timer."""
+    from bondcheck.failover.shells import open_shells
+    from bondcheck.transport.options import TransportOptions
+
+    shells = open_shells(via, TransportOptions(ssh_config=os.devnull))
+    try:
+        assert shells.ephemeral is ephemeral
+    finally:
+        shells.close()
