@@ -52,10 +52,10 @@ def test_subprocess_verify_judges_a_healthy_and_a_faulted_node(lab: Lab) -> None
     healthy = run_subprocess(verify_args(lab.ssh_config_path, nodes, json_output=False))
     assert healthy.code == 0, healthy.output
     rows = [ln.split() for ln in healthy.stdout.splitlines() if ln.strip().startswith("worker-")]
-    assert [(r[0], r[1], r[2]) for r in rows] == [
-        ("worker-0", "ssh", "PASS"),
-        ("worker-1", "ssh", "PASS"),
-    ], healthy.stdout
+    assert [(r[0], r[1]) for r in rows] == [("worker-0", "PASS"), ("worker-1", "PASS")], (
+        healthy.stdout
+    )
+    assert "bondcheck verify: worker-bond-lacp (via ssh)" in healthy.stdout  # one transport
     assert "Traceback" not in healthy.output
 
     lab.fault("worker-1", "cable-pull", port="ens256")
