@@ -107,6 +107,9 @@ class PullSpec:
     device: str | None = None  # ... named this; None: the port itself
     use_systemd: bool = True
     require_systemd: bool = False  # the transport's own processes die with the session
+    #: Re-judge the bond on the node right before the pull (another port must be up). Off
+    #: only where there is no bonding driver to read (the timer's netns tests).
+    recheck: bool = True
     probe_detached: bool = True  # False: the probe covers the pull only and ends with it
 
     def __post_init__(self) -> None:
@@ -227,6 +230,13 @@ def pull_script(spec: PullSpec, nonce: str) -> Script:
         "  " + s.done(),
         "  exit 0",
         "}",
+        "refuse() {",
+        "  " + s.begin("refused"),
+        "  printf '%s\\n' \"$1\"; rc=1",
+        "  " + s.end("refused"),
+        "  " + s.done(),
+        "  exit 0",
+        "}",
         "undo() {",
         f'  [ -s {qm}/unit ] && systemctl stop "$(cat {qm}/unit).timer" >/dev/null 2>&1',
         f'  rp=$(cat {qm}/pid 2>/dev/null); running "$rp" restorer && '
@@ -278,6 +288,8 @@ def pull_script(spec: PullSpec, nonce: str) -> Script:
             "restore timer (its own processes end with the session); systemd-run is not "
             'available; the port was not touched"; fi'
         )
+    if spec.recheck:
+        recheck_lines(spec, s)
     s.section(
         "armed",
         "printf 'mechanisms=%s\\n' \"$ARMED\"",
@@ -306,6 +318,28 @@ def pull_script(spec: PullSpec, nonce: str) -> Script:
         s.add(f'wait "$(cat {qm}/ping.pid)" 2>/dev/null')
         s.section("probe", f"cat {qm}/ping.out")
     return s
+
+
+def recheck_lines(spec: PullSpec, script: Script, bond_file: str | None = None) -> None:
+    """Judge the bond again on the node, in the command that pulls the port: the pre-check's
+    state may be minutes old (an operator reading the plan). Another port must be enslaved and
+    MII up now, or the timer is disarmed and the pull refused, the port untouched. Plain sh
+    (no awk on minimal nodes); ``bond_file`` is for tests that feed it a saved file."""
+    path = _q(bond_file or "/proc/net/bonding/" + spec.bond)
+    script.add(
+        "others=0; cur=''",
+        f"if [ -r {path} ]; then",
+        "  while IFS= read -r line; do",
+        '    case "$line" in',
+        "      'Slave Interface: '*) cur=${line#Slave Interface: };;",
+        f'      \'MII Status: up\') if [ -n "$cur" ] && [ "$cur" != {_q(spec.port)} ]; '
+        "then others=$((others + 1)); fi;;",
+        "    esac",
+        f"  done < {path}",
+        "fi",
+        f'if [ "$others" -lt 1 ]; then undo; refuse "no other port of {spec.bond} is up now '
+        f'(read on the node just before the pull); {spec.port} was not touched"; fi',
+    )
 
 
 def sample_lines(spec: PullSpec, script: Script, samples: int, every_s: float) -> None:

@@ -225,6 +225,8 @@ def execute(job: Job, conn: Connection, ctx: Context) -> tuple[PortOutcome, step
         root = conn.require()
         log(f"{job.port}: arming the restore timer ({spec.restore_after} s) and pulling")
         pull = steps.run_pull(root, spec)
+        if pull.refused:
+            return _outcome(job, Verdict.REFUSED, pull.refused), None
         if pull.error:
             return _outcome(job, Verdict.ERROR, f"{pull.error}; nothing was changed"), None
         log(f"{job.port}: down (timer: {' + '.join(pull.mechanisms)}); restoring")

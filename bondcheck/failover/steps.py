@@ -203,7 +203,8 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class PullResult:
-    error: str | None = None  # the node refused to arm or pull; the port was not touched
+    error: str | None = None  # the node could not arm or pull; the port was not touched
+    refused: str | None = None  # the bond as read just before the pull said no; untouched
     mechanisms: tuple[str, ...] = ()
     armed_at: float | None = None
     before: Snapshot | None = None
@@ -234,6 +235,8 @@ def _snapshot(sections: Mapping[str, Section], spec: PullSpec, when: str) -> Sna
 
 
 def parse_pull(sections: Mapping[str, Section], spec: PullSpec) -> PullResult:
+    if "refused" in sections:
+        return PullResult(refused=sections["refused"].text.strip() or "refused on the node")
     if "error" in sections:
         return PullResult(error=sections["error"].text.strip() or "unknown error")
     armed = keyvalues(sections["armed"].text) if "armed" in sections else {}
