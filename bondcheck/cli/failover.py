@@ -219,8 +219,8 @@ def failover(
     4 refused by the pre-check (nothing was changed).
     """
     from bondcheck.failover.assess import Limits
-    from bondcheck.failover.deadman import checked_target
     from bondcheck.failover.plan import Timing, checked_ports, choose_bonds
+    from bondcheck.failover.probe import checked_target
     from bondcheck.failover.report import summary_line, write_report
     from bondcheck.failover.runner import FailoverRequest, run_failover
     from bondcheck.failover.shells import open_shells

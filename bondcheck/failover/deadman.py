@@ -28,13 +28,14 @@ and then ``shlex.quote``-d. Pure: text in, text out.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import re
 import shlex
 from dataclasses import dataclass
 
 from bondcheck.failover.node import Script
+from bondcheck.failover.probe import PingSpec, checked_target
+from bondcheck.failover.probe import decimal as _num
 from bondcheck.ifname import ifname_problem
 
 _TOKEN = re.compile(r"[0-9a-f]{6,32}")
@@ -45,48 +46,6 @@ EOF_MARK = "BONDCHECK_EOF"
 
 def _q(value: str) -> str:
     return shlex.quote(value)
-
-
-def _num(value: float) -> str:
-    """A number as ``sleep``/``ping`` read it: no exponent, no trailing zeros."""
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
-    return text or "0"
-
-
-def checked_target(target: str) -> str:
-    """The probe target as a canonical IP address; ValueError for anything else."""
-    try:
-        address = ipaddress.ip_address(target.strip())
-    except ValueError:
-        raise ValueError(f"probe target {target!r} is not an IP address") from None
-    return str(address)
-
-
-@dataclass(frozen=True)
-class PingSpec:
-    """How the node's ``ping`` is run: the target and what this ping build supports."""
-
-    target: str
-    interval_s: float = 0.01
-    timestamps: bool = True  # iputils -D
-    numeric: bool = True  # iputils -n (busybox has no -n and is always numeric)
-
-    def argv(self, *, deadline_s: int | None = None, count: int | None = None) -> list[str]:
-        args = ["ping"]
-        if self.numeric:
-            args.append("-n")
-        if self.timestamps:
-            args.append("-D")
-        args += ["-i", _num(self.interval_s)]
-        if count is not None:
-            args += ["-c", str(count)]
-        if deadline_s is not None:
-            args += ["-w", str(deadline_s)]
-        args.append(checked_target(self.target))
-        return args
-
-    def command(self, *, deadline_s: int | None = None, count: int | None = None) -> str:
-        return " ".join(_q(a) for a in self.argv(deadline_s=deadline_s, count=count))
 
 
 @dataclass(frozen=True)

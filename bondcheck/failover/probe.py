@@ -1,4 +1,5 @@
-"""Probe figures from ping output: probes lost and the largest gap between replies.
+"""The probe: how the node's ``ping`` is run (PingSpec), and its figures from the output -
+probes lost and the largest gap between replies.
 
 The probe runs on the node itself (``ping`` to the target through the bond) so the figures
 describe the node's own view of the outage, not the operator's laptop. Two output dialects
@@ -21,8 +22,10 @@ Everything here is pure: text in, figures out.
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 import re
+import shlex
 from dataclasses import dataclass
 
 _TS = r"(?:\[(?P<ts>\d+(?:\.\d+)?)\]\s*)?"
@@ -217,3 +220,48 @@ def option_refused(text: str) -> bool:
     """True when ping rejected an option it does not know (busybox has no ``-D``)."""
     lowered = text.lower()
     return any(phrase in lowered for phrase in ("invalid option", "unrecognized option", "usage:"))
+
+
+# ------------------------------------------------------------------------------ the command
+
+
+def decimal(value: float) -> str:
+    """A number as ``sleep``/``ping`` read it: no exponent, no trailing zeros."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def checked_target(target: str) -> str:
+    """The probe target as a canonical IP address; ValueError for anything else."""
+    try:
+        address = ipaddress.ip_address(target.strip())
+    except ValueError:
+        raise ValueError(f"probe target {target!r} is not an IP address") from None
+    return str(address)
+
+
+@dataclass(frozen=True)
+class PingSpec:
+    """How the node's ``ping`` is run: the target and what this ping build supports."""
+
+    target: str
+    interval_s: float = 0.01
+    timestamps: bool = True  # iputils -D
+    numeric: bool = True  # iputils -n (busybox has no -n and is always numeric)
+
+    def argv(self, *, deadline_s: int | None = None, count: int | None = None) -> list[str]:
+        args = ["ping"]
+        if self.numeric:
+            args.append("-n")
+        if self.timestamps:
+            args.append("-D")
+        args += ["-i", decimal(self.interval_s)]
+        if count is not None:
+            args += ["-c", str(count)]
+        if deadline_s is not None:
+            args += ["-w", str(deadline_s)]
+        args.append(checked_target(self.target))
+        return args
+
+    def command(self, *, deadline_s: int | None = None, count: int | None = None) -> str:
+        return " ".join(shlex.quote(a) for a in self.argv(deadline_s=deadline_s, count=count))

@@ -13,10 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bondcheck.errors import ParseError
-from bondcheck.failover.deadman import PingSpec, checked_target
 from bondcheck.failover.iplink import route_device
 from bondcheck.failover.node import RootShell, Script, Section, new_nonce
-from bondcheck.failover.probe import interval_refused, option_refused, parse_ping
+from bondcheck.failover.probe import (
+    PingSpec,
+    checked_target,
+    interval_refused,
+    option_refused,
+    parse_ping,
+)
 
 #: (numeric -n, timestamps -D, interval): iputils first, then busybox style; 10 ms first.
 PING_FLAVOURS: tuple[tuple[bool, bool, float], ...] = (
