@@ -26,6 +26,7 @@ from bondcheck.model import (
     CheckResult,
     Evidence,
     IpState,
+    JudgedBond,
     NodeReport,
     ObservedBond,
     Policy,
@@ -70,6 +71,7 @@ def judge_node(
     else:
         ip, results = _ip_state(evidence)
     contexts: list[CheckContext] = []
+    judged: list[JudgedBond] = []
     catalog = {c.id: i for i, c in enumerate(bond_checks)}
 
     def catalog_index(result: CheckResult) -> int:
@@ -104,6 +106,7 @@ def judge_node(
             enactment=evidence.enactment,
         )
         contexts.append(ctx)
+        judged.append(JudgedBond(expected.name, expected.ports, observed))
         results.extend(sorted(run_bond_checks(ctx, runnable) + skipped, key=catalog_index))
     if node_checks and policy.bonds:
         # Node checks read the node, never the bond: any context of the node serves.
@@ -120,6 +123,7 @@ def judge_node(
         transport=evidence.transport,
         results=tuple(results),
         notes=tuple(dict.fromkeys(n for n in evidence.notes if n.strip())),
+        bonds=tuple(judged),
     )
 
 

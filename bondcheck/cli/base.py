@@ -27,6 +27,7 @@ class ReportFormat(str, enum.Enum):
     json = "json"
     junit = "junit"
     markdown = "markdown"
+    prometheus = "prometheus"
 
 
 class SimpleFormat(str, enum.Enum):

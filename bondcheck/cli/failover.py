@@ -224,6 +224,7 @@ def failover(
     from bondcheck.failover.report import summary_line, write_report
     from bondcheck.failover.runner import FailoverRequest, run_failover
     from bondcheck.failover.shells import open_shells
+    from bondcheck.output.render import write_file
     from bondcheck.run import VerifyRequest, load_policy
     from bondcheck.transport.capture import check_node_name
 
@@ -273,11 +274,9 @@ def failover(
             shells.close()
     mode = color_of(ctx, color)
     if output_file is not None:
-        try:
-            with output_file.open("w", encoding="utf-8") as handle:
-                write_report(report, output.value, handle, color=mode)
-        except OSError as exc:
-            raise InputError(f"cannot write {output_file}: {exc.strerror or exc}") from None
+        write_file(
+            output_file, lambda handle: write_report(report, output.value, handle, color=mode)
+        )
     else:
         write_report(report, output.value, sys.stdout, color=mode)
     if not quiet:

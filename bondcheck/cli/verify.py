@@ -20,7 +20,6 @@ from bondcheck.cli.selection_opts import (
     Selector,
     Timeout,
 )
-from bondcheck.errors import InputError
 from bondcheck.transport.options import TransportOptions
 
 _SEL = SELECTION
@@ -134,7 +133,7 @@ def verify(
     2 usage or invalid input - 3 evidence not collected from a node and nothing failed.
     """
     from bondcheck.judge import exit_code
-    from bondcheck.output.render import write_report
+    from bondcheck.output.render import write_file, write_report
     from bondcheck.output.summary import summary_line
     from bondcheck.run import VerifyRequest
     from bondcheck.run import verify as run_verify
@@ -161,11 +160,10 @@ def verify(
         report = run_verify(request, LineReporter(verbose=verbose, quiet=quiet), notify=notify)
     mode = color_of(ctx, color)
     if output_file is not None:
-        try:
-            with output_file.open("w", encoding="utf-8") as handle:
-                write_report(report, output.value, handle, verbose=verbose, color=mode)
-        except OSError as exc:
-            raise InputError(f"cannot write {output_file}: {exc.strerror or exc}") from None
+        write_file(
+            output_file,
+            lambda handle: write_report(report, output.value, handle, verbose=verbose, color=mode),
+        )
         if not quiet:
             note(f"{output.value} report written to {output_file}")
     else:

@@ -214,7 +214,14 @@ def write_report(report: FailoverReport, fmt: str, stream: TextIO, *, color: str
     if fmt == "table":
         write_table(report, stream, color=color)
         return
-    renderers = {"json": render_json, "junit": render_junit, "markdown": render_markdown}
+    from bondcheck.output.prometheus import render_failover
+
+    renderers = {
+        "json": render_json,
+        "junit": render_junit,
+        "markdown": render_markdown,
+        "prometheus": render_failover,
+    }
     if fmt not in renderers:
         raise InputError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
     stream.write(renderers[fmt](report))

@@ -135,6 +135,8 @@ class FailoverReport:
     dry_run: bool = False
     tool_version: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
+    generated_at: str = ""  # RFC 3339, UTC: when the run ended
+    duration_s: float | None = None
 
     @property
     def status(self) -> Verdict:
@@ -150,6 +152,8 @@ class FailoverReport:
             "schema_version": SCHEMA_VERSION,
             "policy": self.policy,
             "tool_version": self.tool_version,
+            "generated_at": self.generated_at or None,
+            "duration_s": self.duration_s,
             "dry_run": self.dry_run,
             "status": self.status.value,
             "settings": self.settings,

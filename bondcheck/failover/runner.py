@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import secrets
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -37,6 +38,7 @@ from bondcheck.failover.plan import Timing, choose_bonds, ports_to_pull, refusal
 from bondcheck.failover.result import FailoverReport, NodeOutcome, PortOutcome, Verdict
 from bondcheck.failover.target import check_target
 from bondcheck.model import Evidence, NodeReport, ObservedBond, Policy
+from bondcheck.timefmt import utc_now
 
 ShellFactory = Callable[[str], NodeShell]
 Confirm = Callable[[str], bool]
@@ -337,6 +339,7 @@ def run_failover(
         reconnect_attempts=request.reconnect_attempts,
         log=log or (lambda _line: None),
     )
+    started = time.monotonic()
     nodes: list[NodeOutcome] = []
     stop: str | None = None
     for node in request.nodes:
@@ -372,6 +375,8 @@ def run_failover(
             "max_lost": request.limits.max_lost,
             "transport": request.transport,
         },
+        generated_at=utc_now(),
+        duration_s=round(time.monotonic() - started, 3),
     )
 
 

@@ -17,7 +17,7 @@ from bondcheck.model.evidence import Evidence, NodeFailure, NodeTarget, Renderin
 from bondcheck.model.ip import Address, IpState, Link
 from bondcheck.model.kernel import AdInfo, LacpPdu, ObservedBond, ObservedPort
 from bondcheck.model.policy import Enactment, ExpectedAddress, ExpectedBond, ExpectedIp, Policy
-from bondcheck.model.report import CheckResult, NodeReport, Report, Status, worst
+from bondcheck.model.report import CheckResult, JudgedBond, NodeReport, Report, Status, worst
 
 __all__ = [
     "AdInfo",
@@ -29,6 +29,7 @@ __all__ = [
     "ExpectedBond",
     "ExpectedIp",
     "IpState",
+    "JudgedBond",
     "LacpPdu",
     "Link",
     "NodeFailure",

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bondcheck.model.kernel import ObservedBond
 
 
 class Status(str, enum.Enum):
@@ -59,6 +62,21 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class JudgedBond:
+    """A bond as it was judged: the ports the policy asks for and what the kernel showed.
+
+    Verdicts say whether a bond is right; metrics and dashboards also want the state itself
+    (mode, how many ports, each port's MII and LACP bytes), so the judge keeps what it parsed
+    instead of every consumer parsing the evidence again. ``observed`` is None when the bond
+    is absent on the node.
+    """
+
+    name: str
+    expected_ports: tuple[str, ...] = ()
+    observed: ObservedBond | None = None
+
+
+@dataclass(frozen=True)
 class NodeReport:
     """All results for one node; ``error`` is set when evidence could not be collected.
 
@@ -76,6 +94,8 @@ class NodeReport:
     #: ``unrendered``, ``internal``), so reports say "not judged" where nothing failed to
     #: collect.
     error_kind: str = "collect"
+    #: Every bond of the policy that could be read, in policy order (see JudgedBond).
+    bonds: tuple[JudgedBond, ...] = ()
 
     @property
     def error_label(self) -> str:

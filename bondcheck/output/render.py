@@ -7,6 +7,11 @@ starts fast.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bondcheck.errors import InputError
@@ -16,7 +21,7 @@ if TYPE_CHECKING:
 
     from bondcheck.model import Report
 
-FORMATS: tuple[str, ...] = ("table", "json", "junit", "markdown")
+FORMATS: tuple[str, ...] = ("table", "json", "junit", "markdown", "prometheus")
 
 
 def make_console(stream: TextIO | None = None, color: str = "auto") -> Console:
@@ -55,6 +60,10 @@ def render_text(report: Report, fmt: str, *, verbose: bool = False) -> str:
         from bondcheck.output import markdown
 
         return markdown.render(report, verbose=verbose)
+    if fmt == "prometheus":
+        from bondcheck.output import prometheus
+
+        return prometheus.render(report)
     raise InputError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
@@ -80,3 +89,32 @@ def write_report(
         return
     stream.write(render_text(report, fmt, verbose=verbose))
     stream.flush()
+
+
+def write_file(path: Path, write: Callable[[TextIO], None]) -> None:
+    """Write a report file atomically: a temporary file in the same directory, then a rename.
+
+    A reader (node_exporter's textfile collector, a CI step, a dashboard) sees the old file or
+    the whole new one, never half of it. The file gets the usual 0644-under-umask mode that a
+    plain ``open(path, "w")`` would give. Raises InputError with one line when it cannot.
+    """
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            write(handle)
+        os.replace(temp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
