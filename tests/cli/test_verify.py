@@ -224,6 +224,36 @@ def test_output_file_that_cannot_be_written(cli, capture, policy, tmp_path):
     assert "cannot write" in _one_error_line(result)
 
 
+def test_output_file_is_replaced_whole_never_rewritten_in_place(cli, capture, policy, tmp_path):
+    """A textfile collector or CI step reading the file sees the old or the new report, never
+    half of one: the file is a new inode renamed over the old, and no temporary is left."""
+    out = tmp_path / "textfile" / "bondcheck.prom"
+    out.parent.mkdir()
+    out.write_text("old\n")
+    before = out.stat().st_ino
+    reader = out.open()  # a reader holding the old file keeps reading the old content
+    result = _verify(
+        cli, policy, capture(a="no-partner"), "-o", "prometheus", "--output-file", str(out)
+    )
+    assert result.exit_code == 1
+    assert out.stat().st_ino != before
+    assert reader.read() == "old\n"
+    reader.close()
+    assert 'bondcheck_node_status{node="a",policy="worker-bond-lacp",status="fail"} 1.0' in (
+        out.read_text()
+    )
+    assert sorted(p.name for p in out.parent.iterdir()) == ["bondcheck.prom"]
+    assert out.stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def test_node_filter_and_env_vars(cli, capture, policy):
     root = capture(a="healthy", b="no-partner")
     assert _verify(cli, policy, root, "--node", "a").exit_code == 0

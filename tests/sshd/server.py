@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -24,6 +23,8 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.debpkg import PackageUnavailable, cache_for, unpacked
 
 MAX_LISTEN = 16  # sshd refuses more listen sockets per process
 CACHE_ENV = "BONDCHECK_SSHD_CACHE"  # where the unpacked openssh-server lives
@@ -41,15 +42,6 @@ def _run(cmd: Sequence[str], cwd: Path | None = None) -> subprocess.CompletedPro
     )
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get(CACHE_ENV) or os.path.join(
-        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "bondcheck", "sshd"
-    )
-    path = Path(base)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _missing_libraries(binary: Path) -> list[str]:
     out = _run(["ldd", str(binary)]).stdout
     return [line.split()[0] for line in out.splitlines() if "not found" in line]
@@ -59,12 +51,13 @@ def sshd_binary() -> Path:
     """An sshd binary that runs here, fetched and unpacked once into the cache directory."""
     if os.environ.get(BINARY_ENV):
         return Path(os.environ[BINARY_ENV])
-    cache = _cache_dir()
-    binary = cache / "root" / "usr" / "sbin" / "sshd"
+    cache = cache_for("sshd", CACHE_ENV)
+    try:
+        binary = unpacked("openssh-server", "usr/sbin/sshd", cache) / "usr" / "sbin" / "sshd"
+    except PackageUnavailable as exc:
+        raise SshdUnavailable(str(exc)) from None
     with open(cache / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel test processes fetch it once
-        if not binary.exists():
-            _fetch_openssh_server(cache)
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one process installs libwrap0
         missing = _missing_libraries(binary)
         if "libwrap.so.0" in missing and os.geteuid() == 0:
             _run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "libwrap0"])
@@ -72,25 +65,6 @@ def sshd_binary() -> Path:
         if missing:
             raise SshdUnavailable(f"sshd needs {', '.join(missing)} (apt-get install libwrap0)")
     return binary
-
-
-def _fetch_openssh_server(cache: Path) -> None:
-    for old in cache.glob("openssh-server_*.deb"):
-        old.unlink()
-    result = _run(["apt-get", "download", "openssh-server"], cwd=cache)
-    if result.returncode != 0:
-        _run(["apt-get", "update", "-qq"])
-        result = _run(["apt-get", "download", "openssh-server"], cwd=cache)
-    debs = sorted(cache.glob("openssh-server_*.deb"))
-    if result.returncode != 0 or not debs:
-        raise SshdUnavailable(f"apt-get download openssh-server failed: {result.stderr.strip()}")
-    root = cache / "root.tmp"
-    shutil.rmtree(root, ignore_errors=True)
-    unpack = _run(["dpkg-deb", "-x", str(debs[-1]), str(root)])
-    if unpack.returncode != 0:
-        raise SshdUnavailable(f"dpkg-deb -x failed: {unpack.stderr.strip()}")
-    shutil.rmtree(cache / "root", ignore_errors=True)
-    root.rename(cache / "root")
 
 
 def ensure_privsep() -> None:
