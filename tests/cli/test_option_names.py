@@ -41,6 +41,8 @@ FOREIGN = {
     "--mib": "bench/worst_case.py --mib",
     "--check": "ruff format --check (CONTRIBUTING.md)",
     "--save": "a 'verify --save' the collect docstring explains bondcheck does not have",
+    "--collector": "node_exporter --collector.textfile.directory (docs/metrics.md)",
+    "--data-binary": "curl --data-binary, pushing to a Pushgateway (docs/metrics.md)",
 }
 
 

@@ -85,6 +85,28 @@ def test_lacp_every_port_in_turn_passes(node: Lab) -> None:
         assert state.admin_up and state.mii == "up"
 
 
+def test_failover_metrics_from_a_real_pull(node: Lab) -> None:
+    """``-o prometheus``: one real pull's gap, lost probes and rejoin time as metrics that the
+    real promtool accepts, within the same bounds as the JSON report's."""
+    from tests.prom.stack import run_promtool
+    from tests.prom.test_exposition import series, value
+
+    scenario(node, "healthy-802.3ad")
+    args = cli_args(node, LACP_POLICY, "-o", "prometheus", *FAST, "--port", "ens224")
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=600, cwd=REPO, check=False)
+    assert proc.returncode == 0, proc.stderr
+    lint = run_promtool("check", "metrics", stdin=proc.stdout)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    s = series(proc.stdout)
+    at = {"node": NODE, "bond": "bond0", "port": "ens224"}
+    assert value(s, "bondcheck_failover_result", result="pass", **at) == 1
+    assert 0 <= value(s, "bondcheck_failover_gap_seconds", **at) <= 0.5
+    assert 0 <= value(s, "bondcheck_failover_lost_probes", **at) <= 50
+    assert 0.1 <= value(s, "bondcheck_failover_rejoin_seconds", **at) <= 40
+    assert value(s, "bondcheck_run_duration_seconds") > 2  # at least the pull itself
+    assert markers(node) == []
+
+
 def test_active_backup_moves_the_active_port(node: Lab) -> None:
     scenario(node, "healthy-active-backup")
     rc, report, err = run_cli(node, AB_POLICY, *FAST, "--port", "ens224")
