@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "failover": ("bondcheck.cli.failover", "failover"),
     "checks": ("bondcheck.cli.checks_cmd", "checks"),
     "explain": ("bondcheck.cli.checks_cmd", "explain"),
+    "agent": ("bondcheck.cli.agent", "agent"),
 }
 _ROOT_OPTIONS_WITH_VALUE = ("--color",)
 

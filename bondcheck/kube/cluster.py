@@ -105,13 +105,15 @@ class Cluster:
         *,
         request_timeout: tuple[float, float] = DEFAULT_REQUEST_TIMEOUT,
         api_client: Any = None,
+        api: Any = None,
     ) -> None:
+        """``api``: a ready client with KubeApi's get/host/close (the agent's REST one)."""
         self._kubeconfig = kubeconfig
         self._context = context
         self.request_timeout = request_timeout
-        self._api: KubeApi | None = (
-            KubeApi(api_client, timeout=request_timeout) if api_client is not None else None
-        )
+        if api is None and api_client is not None:
+            api = KubeApi(api_client, timeout=request_timeout)
+        self._api: KubeApi | None = api
         self._lock = threading.Lock()
         self._nnce_cache: dict[str, dict[str, Mapping[str, Any]]] = {}
         self._handlers: dict[str, HandlerPod] | None = None
@@ -119,8 +121,6 @@ class Cluster:
     @classmethod
     def from_options(cls, opts: TransportOptions) -> Cluster:
         return cls(opts.kubeconfig, opts.context)
-
-    # ---------------------------------------------------------------------------- plumbing
 
     @property
     def api(self) -> KubeApi:
@@ -143,7 +143,11 @@ class Cluster:
 
     @staticmethod
     def _status(exc: BaseException) -> tuple[int, Mapping[str, Any]]:
-        """HTTP status and Status body of an ApiException (0, {} for anything else)."""
+        """HTTP status and Status body of an ApiException or HttpStatus (0, {} otherwise)."""
+        from bondcheck.kube.rest import HttpStatus
+
+        if isinstance(exc, HttpStatus):  # the agent's plain REST client
+            return exc.status, status_of(exc.body)
         from kubernetes.client.exceptions import ApiException
 
         if isinstance(exc, ApiException):

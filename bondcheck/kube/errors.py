@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import ssl
+import urllib.error
 from collections.abc import Mapping
 from typing import Any
 
@@ -101,6 +104,12 @@ def api_error(exc: BaseException, *, action: str, host: str = "") -> BondcheckEr
     """
     if isinstance(exc, BondcheckError):
         return exc
+    from bondcheck.kube.rest import HttpStatus
+
+    if isinstance(exc, HttpStatus):  # the agent's plain REST client
+        return http_error(exc.status, exc.body, action=action, host=host)
+    if isinstance(exc, (urllib.error.URLError, TimeoutError)):
+        return _stdlib_error(exc, action=action, host=host)
     from kubernetes.client.exceptions import ApiException
 
     if isinstance(exc, ApiException):
@@ -109,6 +118,21 @@ def api_error(exc: BaseException, *, action: str, host: str = "") -> BondcheckEr
             return websocket_error(str(exc.reason or ""), action=action, host=host)
         return http_error(status, exc.body, action=action, host=host)
     return transport_error(exc, action=action, host=host)
+
+
+def _stdlib_error(exc: BaseException, *, action: str, host: str) -> CollectError:
+    """urllib's failures (the agent's client) as the same lines as transport_error's."""
+    where = host or "the Kubernetes API"
+    reason: BaseException = exc
+    if isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, BaseException):
+        reason = exc.reason
+    if isinstance(reason, ssl.SSLError):
+        return CollectError(f"TLS error talking to {where}: {_short(reason)}")
+    if isinstance(reason, (TimeoutError, socket.timeout)):
+        return CollectError(f"{where} did not answer in time while trying to {action}")
+    if isinstance(reason, ConnectionRefusedError):
+        return CollectError(f"cannot reach {where} (connection refused) while trying to {action}")
+    return CollectError(f"cannot reach {where} ({_short(reason)}) while trying to {action}")
 
 
 def transport_error(exc: BaseException, *, action: str, host: str) -> CollectError:

@@ -61,7 +61,7 @@ def label_problem(name: str, value: str) -> str | None:
     return None if _WORD.fullmatch(value) else "not a plain word"
 
 
-class _Families:
+class Families:
     """Families under construction; ``add`` keeps only series whose labels validate."""
 
     def __init__(self) -> None:
@@ -103,29 +103,30 @@ def _epoch(stamp: str) -> float | None:
         return None
 
 
-def _run_metadata(
-    families: _Families, policy: str, generated_at: str, duration: float | None
-) -> None:
+def _declare_run(families: Families) -> None:
     families.declare("bondcheck_build_info", "bondcheck's version (always 1).", ["version"])
     families.add("bondcheck_build_info", [__version__], 1.0)
     families.declare(
-        "bondcheck_last_run_timestamp_seconds",
-        "When this report was made (Unix time).",
-        ["policy"],
+        "bondcheck_last_run_timestamp_seconds", "When this report was made (Unix time).", ["policy"]
     )
-    epoch = _epoch(generated_at) if generated_at else None
-    if epoch is not None:
-        families.add("bondcheck_last_run_timestamp_seconds", [policy], epoch)
     families.declare(
         "bondcheck_run_duration_seconds",
         "How long the run took, collection included.",
         ["policy"],
     )
+
+
+def _run_metadata(
+    families: Families, policy: str, generated_at: str, duration: float | None
+) -> None:
+    epoch = _epoch(generated_at) if generated_at else None
+    if epoch is not None:
+        families.add("bondcheck_last_run_timestamp_seconds", [policy], epoch)
     if duration is not None:
         families.add("bondcheck_run_duration_seconds", [policy], duration)
 
 
-def _declare_verify(families: _Families) -> None:
+def _declare_verify(families: Families) -> None:
     nbp = ["node", "bond", "port"]
     families.declare(
         "bondcheck_check_result",
@@ -178,7 +179,7 @@ def _declare_verify(families: _Families) -> None:
     )
 
 
-def _results(families: _Families, policy: str, node: NodeReport) -> None:
+def _results(families: Families, policy: str, node: NodeReport) -> None:
     places: dict[tuple[str, str, str], list[Status]] = {}
     for result in node.results:
         # The JUnit place (check, bond) always, so its series never vanish; a finding that
@@ -198,7 +199,7 @@ def _zero_mac(mac: str) -> bool:
     return all(part in ("0", "00") for part in mac.split(":"))
 
 
-def _bond_state(families: _Families, node: str, judged: JudgedBond) -> None:
+def _bond_state(families: Families, node: str, judged: JudgedBond) -> None:
     bond = judged.observed
     name = judged.name
     families.add("bondcheck_bond_ports_expected", [node, name], float(len(judged.expected_ports)))
@@ -239,21 +240,25 @@ def _bond_state(families: _Families, node: str, judged: JudgedBond) -> None:
                 )
 
 
-def verify_metrics(report: Report) -> list[Metric]:
-    """Every family of a verify report, in the order docs/metrics.md lists them."""
-    families = _Families()
+def verify_families(reports: Sequence[Report]) -> Families:
+    """Every family of one or more verify reports (the agent judges several policies at
+    once; each family is written once), in the order docs/metrics.md lists them."""
+    families = Families()
     _declare_verify(families)
-    for node in report.nodes:
-        _results(families, report.policy, node)
-        for judged in node.bonds:
-            _bond_state(families, node.node, judged)
-    _run_metadata(families, report.policy, report.generated_at, report.duration_s)
-    return families.metrics()
+    for report in reports:
+        for node in report.nodes:
+            _results(families, report.policy, node)
+            for judged in node.bonds:
+                _bond_state(families, node.node, judged)
+    _declare_run(families)
+    for report in reports:
+        _run_metadata(families, report.policy, report.generated_at, report.duration_s)
+    return families
 
 
 def failover_metrics(report: FailoverReport) -> list[Metric]:
     """A failover report's measurements per pulled port, and the run's metadata."""
-    families = _Families()
+    families = Families()
     nbp = ["policy", "node", "bond", "port"]
     measures = (
         (
@@ -286,6 +291,7 @@ def failover_metrics(report: FailoverReport) -> list[Metric]:
                     )
             verdicts = ("pass", "fail", "refused", "error")
             families.one_hot("bondcheck_failover_result", at, port.status.value, verdicts)
+    _declare_run(families)
     _run_metadata(families, report.policy, report.generated_at, report.duration_s)
     return families.metrics()
 
@@ -307,7 +313,7 @@ def exposition(metrics: list[Metric]) -> str:
 
 def render(report: Report) -> str:
     """``bondcheck verify -o prometheus``."""
-    return exposition(verify_metrics(report))
+    return exposition(verify_families([report]).metrics())
 
 
 def render_failover(report: FailoverReport) -> str:

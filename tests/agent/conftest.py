@@ -1,0 +1,1 @@
+from standins.fixtures import apiserver  # noqa: F401 - pytest fixture
