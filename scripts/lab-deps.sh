@@ -1,5 +1,6 @@
 #!/bin/sh
-# Install what the bondcheck real-kernel lab needs on a Debian/Ubuntu host (run as root).
+# Install what the bondcheck real-kernel lab and image tests need on a Debian/Ubuntu host
+# (run as root).
 #
 # Idempotent: apt-get install is a no-op for packages already present, and nothing here
 # starts a service. openssh-server is deliberately NOT installed: the lab fetches it with
@@ -8,8 +9,10 @@
 # installed.
 set -eu
 
+# The image tests (tests/image) build bondcheck's container image with podman (runc; the
+# Debian base is made with mmdebstrap): installing podman starts no daemon.
 PACKAGES="qemu-system-x86 busybox-static kmod iproute2 coreutils openssh-client libwrap0 \
-dash bash"
+dash bash podman runc mmdebstrap"
 
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "lab-deps: apt-get not found; the lab needs a Debian or Ubuntu host" >&2
