@@ -43,6 +43,9 @@ FOREIGN = {
     "--save": "a 'verify --save' the collect docstring explains bondcheck does not have",
     "--collector": "node_exporter --collector.textfile.directory (docs/metrics.md)",
     "--data-binary": "curl --data-binary, pushing to a Pushgateway (docs/metrics.md)",
+    "--runtime": "podman --runtime (docs/incluster.md: PODMAN_FLAGS)",
+    "--cgroup-manager": "podman --cgroup-manager",
+    "--storage-driver": "podman --storage-driver",
 }
 
 
