@@ -62,3 +62,28 @@ def test_metrics_from_real_kernels_flip_with_each_fault(lab: Lab) -> None:
         at = {"node": "worker-2", "bond": "bond0", "port": port}
         assert value(s, "bondcheck_port_mii_up", **at) == 1
         assert value(s, "bondcheck_lacp_partner_present", **at) == 0
+
+
+def test_agent_judges_a_tree_collected_from_a_real_kernel(lab: Lab, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`collect` over SSH from a lab node, then the node agent on that tree: the verdicts and
+    the LACP series come from the real kernel's text (the real switch-side partner MAC)."""
+    from tests.agent.running import running_agent
+
+    from .livekit import LACP_POLICY, switch_mac
+
+    arrange(lab, {"worker-0": Picture(HEALTHY)})
+    out = tmp_path / "tree"
+    collect = run_in_process(["collect", "--policy-file", str(LACP_POLICY), "--via", "ssh",
+                              "--ssh-config", str(lab.ssh_config_path), "--node", "worker-0",
+                              "--out", str(out)])  # fmt: skip
+    assert collect.code == 0, collect.output
+    args = ["--node", "worker-0", "--policy-file", str(LACP_POLICY), "--from-dir", str(out)]
+    with running_agent(args) as agent:
+        s = series(agent.wait_metrics())
+        assert agent.terminate()[0] == 0
+    assert value(s, "bondcheck_node_status", node="worker-0", status="pass") == 1
+    for port in ("ens224", "ens256"):
+        assert value(s, "bondcheck_lacp_partner_present", node="worker-0", port=port) == 1
+        assert value(s, "bondcheck_lacp_partner_port_state", node="worker-0", port=port) == 63
+    mac = switch_mac(0)
+    assert mac in (out / "worker-0" / "proc" / "net" / "bonding" / "bond0").read_text()
