@@ -38,7 +38,7 @@ def state_of(item: Item, bonds: Sequence[str] | None = None) -> NodeState | str:
         return str(exc)
 
 
-def _view_notes(before: NodeState, after: NodeState) -> tuple[str, ...]:
+def view_notes(before: NodeState, after: NodeState) -> tuple[str, ...]:
     """What one side could not show, so a quiet diff is not mistaken for a full one."""
     notes: list[str] = []
     for name in sorted(set(before.bonds) & set(after.bonds)):
@@ -87,7 +87,7 @@ def diff_node(name: str, before: Item | None, after: Item | None) -> NodeDiff:
         name,
         "changed" if changes else "same",
         changes,
-        notes=_view_notes(old, new),
+        notes=view_notes(old, new),
         before_at=at[0],
         after_at=at[1],
     )
