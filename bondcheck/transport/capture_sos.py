@@ -34,7 +34,7 @@ _ONELINE = re.compile(
 )
 _PEER = re.compile(r"\bpeer\s+\S+/(\d{1,3})", re.ASCII)
 _SCOPE = re.compile(r"\bscope\s+(\S+)")
-# ``date`` / ``date --utc``: "Wed May  1 12:34:56 UTC 2024"; only UTC can be placed in time.
+# ``date`` in UTC: "Wed May  1 12:34:56 UTC 2024"; only UTC can be placed in time.
 _DATE = re.compile(
     r"^\s*[A-Z][a-z]{2}\s+(?P<mon>[A-Z][a-z]{2})\s+(?P<day>\d{1,2})\s+"
     r"(?P<hms>\d{2}:\d{2}:\d{2})\s+(?:UTC|GMT)\s+(?P<year>\d{4})\s*$",
@@ -124,8 +124,8 @@ def read_sos(root: Path, tree: Tree) -> dict[str, object]:
 
 
 def sos_date(root: Path, tree: Tree) -> str | None:
-    """When the sosreport was taken, RFC 3339 UTC, from its ``date --utc`` (or ``date``, when
-    that printed UTC) output; None when neither says it in UTC."""
+    """When the sosreport was taken, RFC 3339 UTC, from its date plugin's output in UTC (or
+    plain ``date``, when that printed UTC); None when neither says it in UTC."""
     for path in (
         root / SOS_COMMANDS / "date" / "date_--utc",
         root / SOS_COMMANDS / "date" / "date",
