@@ -198,6 +198,29 @@ def test_verify_baseline_adds_drift_as_warnings(before: Path, tmp_path: Path) ->
     assert "before: fast  after: slow" in table.stdout
 
 
+@pytest.mark.parametrize("fmt", ["markdown", "junit", "prometheus"])
+def test_verify_baseline_drift_is_in_every_format(before: Path, tmp_path: Path, fmt: str) -> None:
+    now = tree(tmp_path / "now", {"worker-0": HEALTHY, "worker-1": "fault-ip-on-port"})
+    args = ["verify", "--policy-file", POLICY, "--from-dir", str(now), "-o", fmt, "-q"]
+    result = cli(*args, "--baseline", str(before))
+    assert result.exit_code == 1  # PORT-NO-IP fails; the drift itself only warns
+    out = result.stdout
+    if fmt == "markdown":
+        assert "- **WARN** `DRIFT-ADDRESSES` `bond0/ens256`: 192.168.100.20/24 appeared" in out
+        assert "before `-`, after `address=192.168.100.20/24, device=ens256`" in out
+    elif fmt == "junit":
+        root = ET.fromstring(out.split("\n", 1)[1])
+        [case] = [c for c in root.iter("testcase") if c.get("name") == "DRIFT-ADDRESSES bond0"]
+        assert case.get("classname") == "bondcheck.worker-1"
+        assert (case.findtext("system-out") or "").startswith("WARN bond0/ens256: 192.168.100.20")
+    else:
+        line = (
+            'bondcheck_check_result{bond="bond0",check="DRIFT-ADDRESSES",node="worker-1",'
+            'policy="worker-bond-lacp",port="ens256",result="warn"} 1.0'
+        )
+        assert line in out.splitlines()
+
+
 def test_verify_baseline_nodes_that_appeared_or_vanished(before: Path, tmp_path: Path) -> None:
     now = tree(tmp_path / "now", {"worker-0": HEALTHY, "worker-2": HEALTHY})
     args = ["verify", "--policy-file", POLICY, "--from-dir", str(now), "-o", "json"]
