@@ -231,3 +231,23 @@ def test_drift_kernel(tmp_path: Path, healthy) -> None:
     assert (kernel.id, kernel.bond, kernel.before, kernel.after) == (
         "DRIFT-KERNEL", None, "6.1.0-57-cloud-amd64", "6.1.0-58-cloud-amd64",
     )  # fmt: skip
+
+
+def test_a_real_failover_pair_from_the_corpus() -> None:
+    """The ArchWiki pair (fixtures/procfs/corpus, verbatim): the same laptop bond before and
+    after its wired primary lost its link and the bond failed over to the wifi port."""
+    from bondcheck.drift.model import NodeState
+    from bondcheck.parse.procfs import parse_bonding
+
+    corpus = Path(__file__).resolve().parents[2] / "fixtures" / "procfs" / "corpus"
+    stem = "archwiki-v3.7.1-active-backup-failovermac-active-primary-"
+
+    def state(name: str) -> NodeState:
+        text = (corpus / f"{stem}{name}.txt").read_text()
+        return NodeState("laptop", {"bond0": parse_bonding(text, name="bond0")})
+
+    changes = compare_nodes(state("wired-active"), state("down-failed-over"))
+    assert [(c.id, c.port, c.message) for c in changes] == [
+        ("DRIFT-MII", "enp3s0", "enp3s0 MII status up -> down"),
+        ("DRIFT-ACTIVE-PORT", None, "bond0's active port moved: enp3s0 -> wlp2s0"),
+    ]
