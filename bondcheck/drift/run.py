@@ -32,10 +32,15 @@ def state_of(item: Item, bonds: Sequence[str] | None = None) -> NodeState | str:
     """The parsed state of a node, or why its evidence cannot be read (one line)."""
     if isinstance(item, NodeFailure):
         return item.message
+    if item.nns_state is not None and not any(item.bonds.values()):
+        return "holds NodeNetworkState only (collected --via nns): no kernel state to compare"
     try:
         return observe(item, bonds)
     except ParseError as exc:
         return str(exc)
+    except Exception as exc:  # one node's odd evidence never ends the diff
+        detail = " ".join(str(exc).split())[:200]
+        return f"unreadable evidence ({type(exc).__name__}: {detail})"
 
 
 def view_notes(before: NodeState, after: NodeState) -> tuple[str, ...]:

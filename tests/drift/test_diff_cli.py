@@ -270,3 +270,16 @@ def test_every_drift_id_is_documented_and_used() -> None:
     for drift in DRIFT_IDS:
         assert f"\n## {drift}\n" in doc
         assert f'"{drift}"' in source, f"{drift} is described but never reported"
+
+
+def test_a_nodenetworkstate_capture_is_not_compared_as_empty(before: Path, tmp_path: Path) -> None:
+    """A capture taken --via nns has no /proc text: "no bonds" would be a false DRIFT-BOND and
+    "same" a false all-clear, so the node is reported as not comparable."""
+    after = tree(tmp_path / "after", {"worker-0": HEALTHY, "worker-1": HEALTHY})
+    node = after / "worker-1"
+    (node / "proc/net/bonding/bond0").unlink()
+    (node / "nns.json").write_text(json.dumps({"interfaces": [{"name": "bond0", "type": "bond"}]}))
+    result = cli("diff", str(before), str(after), "-o", "json")
+    worker1 = json.loads(result.stdout)["nodes"][1]
+    assert (result.exit_code, worker1["status"]) == (3, "error")
+    assert "NodeNetworkState only" in worker1["error"]
