@@ -27,6 +27,8 @@ class VerifyRequest:
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     options: TransportOptions = field(default_factory=TransportOptions)
+    #: A capture taken before a change (``--baseline DIR``): report DRIFT-* results too.
+    baseline: str | None = None
     #: Options whose value came from the environment, by parameter name -> the variable,
     #: so a message names what the operator actually set (``BONDCHECK_VIA=oc-debug``).
     from_env: Mapping[str, str] = field(default_factory=dict)

@@ -242,7 +242,8 @@ def verify(
     validate_selection(request)
     if not (request.policy_file or request.policy_name):
         raise InputError("say which policy to verify: --policy NAME or --policy-file FILE")
-    _source(request)  # a contradictory --via/--from-dir is reported before any I/O
+    via = _source(request)  # a contradictory --via/--from-dir is reported before any I/O
+    baseline = _baseline(request, via)
     policy = load_policy(request)
     transport, items, policies = gather(request, policy, reporter, notify)
     report = build_report(
@@ -253,4 +254,30 @@ def verify(
         skip=request.skip,
         policies=policies,
     )
+    if baseline is not None:
+        from bondcheck.drift.baseline import add_drift
+
+        report = add_drift(
+            report,
+            items,
+            baseline,
+            lambda node: [b.name for b in policies.get(node, policy).bonds],
+            every_node=not (request.nodes or request.selector),
+            where=str(request.baseline),
+        )
     return replace(report, duration_s=round(time.monotonic() - started, 3))
+
+
+def _baseline(request: VerifyRequest, via: str) -> list[Evidence | NodeFailure] | None:
+    """The ``--baseline`` capture, read before any node is reached so a wrong directory is a
+    usage error at once (exit 2), not after a fleet was collected."""
+    if request.baseline is None:
+        return None
+    if via == "nns":
+        raise InputError(
+            f"{request.spelled('baseline')} compares what the kernel printed; "
+            f"{request.spelled('via')} nns reads NodeNetworkState, which has none of it"
+        )
+    from bondcheck.drift.run import read_side
+
+    return read_side(request.baseline, request.spelled("baseline"))

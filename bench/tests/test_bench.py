@@ -105,3 +105,15 @@ def test_a_tiny_fleet_is_collected_by_every_ssh_side() -> None:
             result = run_side(side, fleet, 3, 120)
             assert result.failure is None, result.failure
             assert result.run is not None and result.run.cpu_s > 0
+
+
+def test_the_diff_benchmark_builds_trees_that_diff_as_intended(tmp_path) -> None:
+    from bench.diff import build, in_process
+    from bondcheck.drift.run import diff_dirs
+
+    before, after, changed = build(tmp_path, 10)
+    assert changed == 2  # node-0000 and node-0005
+    report = diff_dirs(str(before), str(after))
+    assert [n.node for n in report.nodes if n.status == "changed"] == ["node-0000", "node-0005"]
+    assert report.interval_s == 2 * 3600
+    assert in_process(before, after) > 0

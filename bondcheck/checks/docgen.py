@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from bondcheck.checks.base import CheckDef
 from bondcheck.checks.catalog import CATALOG
+from bondcheck.drift.catalog import DRIFTS, DriftDef
 
 _HEADER = """\
 # Check reference
@@ -40,14 +41,38 @@ _SCOPES = {
 }
 
 
-def render_markdown(checks: Sequence[CheckDef] = CATALOG) -> str:
-    """docs/checks.md: a summary table, then one section per check (explain + remediation)."""
+_DRIFT_HEADER = """
+# Drift reference
+
+What `bondcheck diff BEFORE AFTER` and `bondcheck verify --baseline DIR` report when a node
+differs from its earlier snapshot. A drift is not a verdict: inside verify it is a **warn**
+(fails only with `--strict`), so a planned change does not fail the gate; `bondcheck diff`
+exits 1 when anything drifted. `bondcheck explain DRIFT-ID` prints the same text as below;
+the runbook is in [usage.md](usage.md#change-windows-baseline-and-diff).
+
+| ID | Title |
+|---|---|
+"""
+
+
+def render_markdown(
+    checks: Sequence[CheckDef] = CATALOG, drifts: Sequence[DriftDef] = DRIFTS
+) -> str:
+    """docs/checks.md: a summary table, then one section per check (explain + remediation),
+    then the drift IDs the same way."""
     out = [_HEADER]
     out.extend(f"| [{c.id}](#{c.id.lower()}) | {c.title} |\n" for c in checks)
     for c in checks:
         out.append(f"\n## {c.id}\n\n**{c.title}** · scope: {_SCOPES[c.scope]}\n\n")
         out.append(markdown_text(c.explain.strip()) + "\n\n")
         out.append(f"**Remediation:** {markdown_text(c.remediation)}\n")
+    if drifts:
+        out.append(_DRIFT_HEADER)
+        out.extend(f"| [{d.id}](#{d.id.lower()}) | {markdown_text(d.title)} |\n" for d in drifts)
+        for d in drifts:
+            out.append(f"\n## {d.id}\n\n**{markdown_text(d.title)}** · scope: drift\n\n")
+            out.append(markdown_text(d.explain.strip()) + "\n\n")
+            out.append(f"**When it was not planned:** {markdown_text(d.remediation)}\n")
     return "".join(out)
 
 

@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "parse": ("bondcheck.cli.parse", "parse"),
     "verify": ("bondcheck.cli.verify", "verify"),
     "collect": ("bondcheck.cli.collect", "collect"),
+    "diff": ("bondcheck.cli.diff", "diff"),
     "failover": ("bondcheck.cli.failover", "failover"),
     "checks": ("bondcheck.cli.checks_cmd", "checks"),
     "explain": ("bondcheck.cli.checks_cmd", "explain"),

@@ -27,13 +27,32 @@ def catalog() -> list[dict[str, Any]]:
     ]
 
 
+def drift_catalog() -> list[dict[str, Any]]:
+    """Every DRIFT-* ID (``diff``, ``verify --baseline``) in the same shape, scope ``drift``."""
+    from bondcheck.drift.catalog import DRIFTS
+
+    return [
+        {
+            "id": d.id,
+            "title": d.title,
+            "scope": "drift",
+            "remediation": d.remediation,
+            "explain": d.explain,
+        }
+        for d in DRIFTS
+    ]
+
+
 def list_checks(output: str, color: str) -> None:
-    """``bondcheck checks``: the catalog as a table or JSON."""
+    """``bondcheck checks``: the catalog as a table or JSON; the drift IDs follow in their own
+    list (``drift``), so ``checks`` stays exactly the IDs --only/--skip accept."""
     entries = catalog()
+    drifts = drift_catalog()
     if output == "json":
         import json
 
-        sys.stdout.write(json.dumps({"schema_version": 1, "checks": entries}, indent=2) + "\n")
+        document = {"schema_version": 1, "checks": entries, "drift": drifts}
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
         sys.stdout.flush()
         return
     from rich import box
@@ -52,20 +71,33 @@ def list_checks(output: str, color: str) -> None:
     table.add_column("Verifies")
     for entry in entries:
         table.add_row(entry["id"], entry["scope"], entry["title"])
-    make_console(None, color).print(table)
+    drift = Table(
+        title=f"{len(drifts)} drift IDs (bondcheck diff, verify --baseline)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    drift.add_column("ID", no_wrap=True, style="bold")
+    drift.add_column("Reports")
+    for entry in drifts:
+        drift.add_row(entry["id"], entry["title"])
+    console = make_console(None, color)
+    console.print(table)
+    console.print(drift)
 
 
 def explain_check(check_id: str) -> None:
     """``bondcheck explain ID``: one check in full, or InputError naming close matches."""
     from bondcheck.run import unknown_id_message
 
-    entries = {e["id"]: e for e in catalog()}
+    entries = {e["id"]: e for e in (*catalog(), *drift_catalog())}
     entry = entries.get(check_id.strip().upper())
     if entry is None:
         raise InputError(unknown_id_message(check_id, list(entries)))
+    fix = "When it was not planned" if entry["scope"] == "drift" else "Remediation"
     sys.stdout.write(
         f"{entry['id']}: {entry['title']}\n\n{entry['explain'].rstrip()}\n\n"
-        f"Remediation: {entry['remediation']}\n"
+        f"{fix}: {entry['remediation']}\n"
     )
     sys.stdout.flush()
 
@@ -84,8 +116,13 @@ def checks(
 
 def explain(
     check_id: Annotated[
-        str, typer.Argument(metavar="ID", help="A check ID, e.g. LACP-PARTNER.", show_default=False)
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="A check or drift ID, e.g. LACP-PARTNER or DRIFT-PORTS.",
+            show_default=False,
+        ),
     ],
 ) -> None:
-    """Explain one check: what it verifies, why it matters, when it fails, how to fix it."""
+    """Explain one check or drift ID: what it verifies, why it matters, how to fix it."""
     explain_check(check_id)

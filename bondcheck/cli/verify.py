@@ -76,6 +76,15 @@ def verify(
             panel=_SEL,
         ),
     ] = None,
+    baseline: Annotated[
+        Path | None,
+        opt(
+            "--baseline",
+            help="Also report what changed since this capture (from 'bondcheck collect "
+            "--out' before a change): DRIFT-* results, warn (they fail with --strict).",
+            panel=_SEL,
+        ),
+    ] = None,
     jobs: Jobs = None,
     timeout: Timeout = 60.0,
     only: Annotated[
@@ -151,6 +160,7 @@ def verify(
         skip=tuple(skip or ()),
         options=options,
         from_env=from_env(ctx),
+        baseline=str(baseline) if baseline else None,
     )
     notify = _silent if quiet else _warn
     if wants_live_view(live_source=from_dir is None, verbose=verbose, quiet=quiet):

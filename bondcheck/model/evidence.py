@@ -43,7 +43,9 @@ class Evidence:
     CAP_NET_ADMIN as far as the transport knows (uid 0 / sudo), None when unknown.
     ``rendering`` is the node's own rendering of a templated policy, kept with the evidence
     so a saved capture is judged against the bonds that node was asked for, not against
-    unrendered ``{{ }}`` templates.
+    unrendered ``{{ }}`` templates. ``collected_at`` (RFC 3339, UTC) is when a saved capture
+    was taken (meta.json, or a sosreport's own date), so two snapshots can say how far apart
+    they are; None for live evidence and for captures that do not say.
     """
 
     node: str
@@ -57,6 +59,7 @@ class Evidence:
     nns_state: Mapping[str, Any] | None = None  # NodeNetworkState currentState (--via nns)
     notes: tuple[str, ...] = ()
     rendering: Rendering | None = None
+    collected_at: str | None = None
 
 
 @dataclass(frozen=True)

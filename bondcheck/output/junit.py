@@ -37,7 +37,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
 from bondcheck.model import CheckResult, NodeReport, Report, Status, worst
-from bondcheck.output.summary import display, target
+from bondcheck.output.summary import display, target, value_labels
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -55,8 +55,9 @@ def case_name(result: CheckResult) -> str:
 def _detail(result: CheckResult) -> str:
     lines = [f"{target(result)}: {result.message}"]
     if result.expected is not None or result.observed is not None:
-        lines.append(f"  expected: {display(result.expected)}")
-        lines.append(f"  observed: {display(result.observed)}")
+        was, now = value_labels(result)
+        lines.append(f"  {was}: {display(result.expected)}")
+        lines.append(f"  {now}: {display(result.observed)}")
     if result.evidence:
         lines.append(f"  evidence: {result.evidence}")
     if result.remediation:

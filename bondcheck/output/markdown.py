@@ -18,6 +18,7 @@ from bondcheck.output.summary import (
     result_counts,
     safe,
     target,
+    value_labels,
 )
 
 
@@ -42,9 +43,9 @@ def _finding(result: CheckResult) -> list[str]:
         f"{safe(result.message)}"
     ]
     if result.expected is not None or result.observed is not None:
+        was, now = value_labels(result)
         lines.append(
-            f"  - expected {_code(display(result.expected))}, "
-            f"observed {_code(display(result.observed))}"
+            f"  - {was} {_code(display(result.expected))}, {now} {_code(display(result.observed))}"
         )
     if result.evidence:
         lines.append(f"  - evidence: {_code(result.evidence)}")

@@ -77,6 +77,14 @@ def target(result: CheckResult) -> str:
     return "node"
 
 
+def value_labels(result: CheckResult) -> tuple[str, str]:
+    """What a result's ``expected``/``observed`` are called: a drift (``verify --baseline``)
+    holds the baseline's value and today's, not the policy's."""
+    if result.check.startswith("DRIFT-"):
+        return "before", "after"
+    return "expected", "observed"
+
+
 def findings(node: NodeReport, *, verbose: bool = False) -> list[CheckResult]:
     """The results a human report lists for a node: problems, or everything with verbose."""
     if verbose:

@@ -21,6 +21,7 @@ from bondcheck.output.summary import (
     safe,
     summary_line,
     target,
+    value_labels,
 )
 
 if TYPE_CHECKING:
@@ -91,10 +92,11 @@ def _print_finding(
     if result.status is not Status.PASS and (
         result.expected is not None or result.observed is not None
     ):
+        was, now = value_labels(result)
         _say(
             console,
-            f"    expected: {escape(display(result.expected))}  "
-            f"observed: {escape(display(result.observed))}",
+            f"    {was}: {escape(display(result.expected))}  "
+            f"{now}: {escape(display(result.observed))}",
             indent=8,
         )
     if result.evidence:

@@ -114,36 +114,35 @@ def _looks_like_node(path: Path) -> bool:
     )
 
 
-def capture_nodes(root: str | Path) -> list[tuple[str, Path]]:
+def capture_nodes(root: str | Path, label: str = "--from-dir") -> list[tuple[str, Path]]:
     """The (node name, directory) pairs of a capture, sorted by name.
 
     ``root`` is either a directory of node directories or a single node directory itself
-    (e.g. one unpacked sosreport, named by its ``hostname`` file).
+    (e.g. one unpacked sosreport, named by its ``hostname`` file). ``label`` is how errors
+    name the directory: the option or argument the operator gave it as.
     """
     base = Path(root)
     if not base.is_dir():
-        raise InputError(f"--from-dir {root}: not a directory")
+        raise InputError(f"{label} {root}: not a directory")
     if _looks_like_node(base):
         return [(_node_name(base), base)]
-    entries = _subdirs(base, root)
+    entries = _subdirs(base, root, label)
     if not entries:
-        raise InputError(f"--from-dir {root}: no node directories (expected DIR/<node>/...)")
+        raise InputError(f"{label} {root}: no node directories (expected DIR/<node>/...)")
     if not any(_looks_like_node(p) for p in entries):
         # One level too high (``--from-dir parent`` for ``parent/captures/<node>``): say so
         # rather than report every child as a node without evidence.
-        deeper = [p for p in entries if any(_looks_like_node(c) for c in _subdirs(p, root))]
+        deeper = [p for p in entries if any(_looks_like_node(c) for c in _subdirs(p, root, label))]
         if deeper:
-            raise InputError(
-                f"--from-dir {root}: holds no node directory; did you mean {deeper[0]}?"
-            )
+            raise InputError(f"{label} {root}: holds no node directory; did you mean {deeper[0]}?")
     return sorted(((_node_name(p), p) for p in entries), key=lambda item: item[0])
 
 
-def _subdirs(path: Path, root: str | Path) -> list[Path]:
+def _subdirs(path: Path, root: str | Path, label: str) -> list[Path]:
     try:
         return sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
     except OSError as exc:
-        raise InputError(f"--from-dir {root}: {exc.strerror or exc}") from None
+        raise InputError(f"{label} {root}: {exc.strerror or exc}") from None
 
 
 def _node_name(path: Path) -> str:
@@ -223,11 +222,13 @@ def read_node(
         if text is None and (path / name).is_file()
     )
     ip_addr, ip_link, kernel = (outputs[name] for name in _OUTPUT_FILES)
+    collected_at = meta.get("collected_at")
     if is_sosreport(path):
         sos = read_sos(path, tree)
         ip_addr = ip_addr if ip_addr is not None else sos["ip_addr"]  # type: ignore[assignment]
         ip_link = ip_link if ip_link is not None else sos["ip_link"]  # type: ignore[assignment]
         kernel = kernel if kernel is not None else sos["kernel"]  # type: ignore[assignment]
+        collected_at = collected_at or sos["collected_at"]
         notes += sos["notes"]  # type: ignore[operator]
     privileged = meta.get("privileged")
     nns = _json(tree, path / "nns.json")
@@ -243,18 +244,23 @@ def read_node(
         nns_state=nns if isinstance(nns, dict) else None,
         notes=notes,
         rendering=_rendering(_json(tree, path / DESIRED_STATE), path / DESIRED_STATE),
+        collected_at=collected_at if isinstance(collected_at, str) else None,
     )
 
 
 def read_capture(
-    root: str | Path, bonds: Sequence[str] = (), nodes: Sequence[str] = ()
+    root: str | Path,
+    bonds: Sequence[str] = (),
+    nodes: Sequence[str] = (),
+    label: str = "--from-dir",
 ) -> list[Evidence | NodeFailure]:
     """Evidence for every node of a capture (or only ``nodes``, in the order given).
 
     A node named in ``nodes`` that the capture does not hold is an InputError listing the
-    nodes it does hold: a typo must not pass as "nothing to check".
+    nodes it does hold: a typo must not pass as "nothing to check". ``label`` names the
+    directory in errors (``--from-dir``, ``--baseline``, ``BEFORE``).
     """
-    available = capture_nodes(root)
+    available = capture_nodes(root, label)
     by_name = dict(available)
     if nodes:
         for name in nodes:

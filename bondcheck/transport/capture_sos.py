@@ -9,7 +9,9 @@ never ``ip -j`` JSON, so this module:
 * otherwise rebuilds the address list from ``ip -o addr`` (one address per line, a stable
   format since iproute2 2.6) into the shape of ``ip -j addr``: ifindex, ifname and addr_info
   only, which is all the IP checks read; the node's notes say so;
-* reads the kernel release from ``uname -a`` and the node name from ``hostname``.
+* reads the kernel release from ``uname -a``, the node name from ``hostname`` and when it was
+  taken from the ``date`` plugin's output (``bondcheck diff`` shows the time between two
+  snapshots).
 """
 
 from __future__ import annotations
@@ -32,6 +34,13 @@ _ONELINE = re.compile(
 )
 _PEER = re.compile(r"\bpeer\s+\S+/(\d{1,3})", re.ASCII)
 _SCOPE = re.compile(r"\bscope\s+(\S+)")
+# ``date`` in UTC: "Wed May  1 12:34:56 UTC 2024"; only UTC can be placed in time.
+_DATE = re.compile(
+    r"^\s*[A-Z][a-z]{2}\s+(?P<mon>[A-Z][a-z]{2})\s+(?P<day>\d{1,2})\s+"
+    r"(?P<hms>\d{2}:\d{2}:\d{2})\s+(?:UTC|GMT)\s+(?P<year>\d{4})\s*$",
+    re.ASCII,
+)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def is_sosreport(path: Path) -> bool:
@@ -109,8 +118,26 @@ def read_sos(root: Path, tree: Tree) -> dict[str, object]:
         "ip_link": ip_link,
         "kernel": kernel,
         "hostname": sos_hostname(root, tree),
+        "collected_at": sos_date(root, tree),
         "notes": tuple(notes),
     }
+
+
+def sos_date(root: Path, tree: Tree) -> str | None:
+    """When the sosreport was taken, RFC 3339 UTC, from its date plugin's output in UTC (or
+    plain ``date``, when that printed UTC); None when neither says it in UTC."""
+    for path in (
+        root / SOS_COMMANDS / "date" / "date_--utc",
+        root / SOS_COMMANDS / "date" / "date",
+        root / "date",
+    ):
+        text = tree.read(path) or ""
+        match = _DATE.match(text.strip().splitlines()[0] if text.strip() else "")
+        if match and match["mon"] in _MONTHS:
+            month = _MONTHS.index(match["mon"]) + 1
+            day = int(match["day"])
+            return f"{match['year']}-{month:02d}-{day:02d}T{match['hms']}Z"
+    return None
 
 
 def sos_hostname(root: Path, tree: Tree) -> str | None:

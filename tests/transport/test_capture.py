@@ -54,8 +54,8 @@ def test_write_then_read_gives_the_same_evidence(tmp_path):
     assert (node_dir / "proc/net/bonding/bond0").read_bytes() == evidence.bonds["bond0"].encode()
     assert not (node_dir / "proc/net/bonding/bond1").exists()
     back = read_node(node_dir, "worker-0")
-    assert back == replace(evidence, transport="capture")
     meta = json.loads((node_dir / "meta.json").read_text())
+    assert back == replace(evidence, transport="capture", collected_at=meta["collected_at"])
     assert meta["collected_via"] == "ssh" and meta["bonds_absent"] == ["bond1"]
 
 
