@@ -22,6 +22,7 @@ class DiffFormat(str, enum.Enum):
     json = "json"
     junit = "junit"
     markdown = "markdown"
+    prometheus = "prometheus"
 
 
 def diff(

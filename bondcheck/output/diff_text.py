@@ -176,11 +176,15 @@ def render_junit(report: DiffReport) -> str:
 
 
 def render_text(report: DiffReport, fmt: str) -> str:
-    """json, markdown or junit."""
+    """json, markdown, junit or prometheus."""
     if fmt == "json":
         return render_json(report)
     if fmt == "markdown":
         return render_markdown(report)
     if fmt == "junit":
         return render_junit(report)
+    if fmt == "prometheus":
+        from bondcheck.output.prometheus import render_diff
+
+        return render_diff(report)
     raise ValueError(f"not a text format of diff: {fmt}")

@@ -31,6 +31,7 @@ from bondcheck.ifname import ifname_problem
 from bondcheck.model import JudgedBond, NodeReport, Report, Status, worst
 
 if TYPE_CHECKING:
+    from bondcheck.drift.model import DiffReport
     from bondcheck.failover.result import FailoverReport
 
 #: Result labels in the order every one-hot family lists them.
@@ -296,6 +297,40 @@ def failover_metrics(report: FailoverReport) -> list[Metric]:
     return families.metrics()
 
 
+DIFF_STATUSES = ("same", "changed", "added", "removed", "error")
+
+
+def diff_metrics(report: DiffReport) -> list[Metric]:
+    """``bondcheck diff -o prometheus``: each node's status and its changes by drift ID."""
+    families = Families()
+    families.declare(
+        "bondcheck_diff_node_status",
+        "One-hot: did the node change between the two snapshots (same, changed, added, "
+        "removed, error).",
+        ["node", "status"],
+    )
+    families.declare(
+        "bondcheck_drift_changes",
+        "Changes of one drift ID at one place (bond, port; empty = node-wide).",
+        ["node", "drift", "bond", "port"],
+    )
+    for node in report.nodes:
+        families.one_hot("bondcheck_diff_node_status", [node.node], node.status, DIFF_STATUSES)
+        counts: dict[tuple[str, str, str], int] = {}
+        for change in node.changes:
+            key = (change.id, change.bond or "", change.port or "")
+            counts[key] = counts.get(key, 0) + 1
+        for (drift, bond, port), count in counts.items():
+            families.add("bondcheck_drift_changes", [node.node, drift, bond, port], float(count))
+    families.declare("bondcheck_build_info", "bondcheck's version (always 1).", ["version"])
+    families.add("bondcheck_build_info", [__version__], 1.0)
+    families.declare("bondcheck_diff_timestamp_seconds", "When this diff was made (Unix time).", [])
+    epoch = _epoch(report.generated_at) if report.generated_at else None
+    if epoch is not None:
+        families.add("bondcheck_diff_timestamp_seconds", [], epoch)
+    return families.metrics()
+
+
 class _Static(Collector):
     def __init__(self, metrics: list[Metric]) -> None:
         self._metrics = metrics
@@ -314,6 +349,11 @@ def exposition(metrics: list[Metric]) -> str:
 def render(report: Report) -> str:
     """``bondcheck verify -o prometheus``."""
     return exposition(verify_families([report]).metrics())
+
+
+def render_diff(report: DiffReport) -> str:
+    """``bondcheck diff -o prometheus``."""
+    return exposition(diff_metrics(report))
 
 
 def render_failover(report: FailoverReport) -> str:

@@ -283,3 +283,26 @@ def test_a_nodenetworkstate_capture_is_not_compared_as_empty(before: Path, tmp_p
     worker1 = json.loads(result.stdout)["nodes"][1]
     assert (result.exit_code, worker1["status"]) == (3, "error")
     assert "NodeNetworkState only" in worker1["error"]
+
+
+def test_diff_as_prometheus_metrics(before: Path, tmp_path: Path) -> None:
+    """``diff -o prometheus``: each node one-hot over its diff status, changes counted by
+    drift ID and place; the real promtool accepts the exposition."""
+    from tests.prom.stack import run_promtool
+    from tests.prom.test_exposition import series, value
+
+    after = tree(tmp_path / "after", {"worker-0": HEALTHY, "worker-1": "fault-ip-on-port",
+                                      "worker-2": HEALTHY})  # fmt: skip
+    out = tmp_path / "diff.prom"
+    result = cli("diff", str(before), str(after), "-o", "prometheus", "--output-file", str(out))
+    assert result.exit_code == 1, result.output
+    text = out.read_text()
+    assert run_promtool("check", "metrics", stdin=text).returncode == 0
+    s = series(text)
+    assert value(s, "bondcheck_diff_node_status", node="worker-0", status="same") == 1
+    assert value(s, "bondcheck_diff_node_status", node="worker-1", status="changed") == 1
+    assert value(s, "bondcheck_diff_node_status", node="worker-2", status="added") == 1
+    assert value(s, "bondcheck_diff_node_status", node="worker-1", status="same") == 0
+    assert value(s, "bondcheck_drift_changes", node="worker-1", drift="DRIFT-ADDRESSES",
+                 port="ens256") == 1  # fmt: skip
+    assert not [k for k in s if k[0] == "bondcheck_drift_changes" and ("node", "worker-0") in k[1]]
