@@ -11,6 +11,12 @@ stderr to one line) is DebugPodTransport in debug_pod.py; what differs is kubect
   on every run. Air-gapped clusters pass ``--image`` with a mirrored image.
 * ``--profile=sysadmin`` (privileged, host namespaces, ``/host``): reading the LACP lines of
   /proc/net/bonding needs CAP_NET_ADMIN, which the default ``general`` profile lacks.
+* ``--profile=sysadmin`` exists in kubectl 1.30 and later only; older ones answer "unknown
+  profile: sysadmin", which becomes a one-line error naming the need. ``netadmin`` (1.27+) is
+  no substitute: for a node it mounts no ``/host`` (seen in what kubectl 1.32 sends), so
+  ``chroot /host`` cannot work; ``general``/``legacy`` mount it but without CAP_NET_ADMIN.
+  gcloud's ``kubectl`` runs the release matching the cluster's version, so a 1.29 cluster gets
+  kubectl 1.29 even where ``kubectl version --client`` says 1.32.
 * kubectl never deletes the pod (``node-debugger-<node>-<5 chars>``), so bondcheck always
   does: by the name kubectl prints ("Creating debugging pod NAME ..."; ``-q`` is therefore
   not passed), else by looking up the pod whose command carries this run's nonce.
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from bondcheck.errors import CollectError
 from bondcheck.transport.debug_pod import DebugPodTransport
 
 DEFAULT_IMAGE = "docker.io/library/busybox:1.36"
@@ -66,3 +73,13 @@ class KubectlDebugTransport(DebugPodTransport):
 
     def unauthorized_hint(self) -> str:
         return "unauthorized: the API server rejected the kubeconfig credentials"
+
+    def stderr_error(self, node: str, stderr: str, rc: int) -> CollectError:
+        if "unknown profile: sysadmin" in stderr:
+            return CollectError(
+                f"{node}: this kubectl is older than 1.30 and has no `debug --profile=sysadmin` "
+                "(a privileged pod with the node's root at /host, needed for chroot and "
+                "CAP_NET_ADMIN); use kubectl >= 1.30 (--kubectl PATH), --via oc-debug or "
+                "--via handler-exec"
+            )
+        return super().stderr_error(node, stderr, rc)

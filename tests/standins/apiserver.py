@@ -100,6 +100,10 @@ class ApiServerStandIn:
     nncp_versions: tuple[str, ...] = ("v1", "v1beta1")
     latency: float = 0.0
     exec_handler: ExecHandler = default_exec_handler
+    tls: bool = False  # HTTPS with a self-signed certificate (what the real kubectl needs)
+    #: What /version reports. gcloud's kubectl dispatcher runs the kubectl release matching
+    #: it (kubectl.1.29 for "29"), so tests of the real kubectl choose it on purpose.
+    minor_version: str = "29"
     requests: list[tuple[str, str]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
@@ -114,6 +118,12 @@ class ApiServerStandIn:
             server_state = standin
 
         self._server = _Server(("127.0.0.1", 0), Handler)
+        if self.tls:
+            from standins.tls import server_context
+
+            self._server.socket = server_context().wrap_socket(
+                self._server.socket, server_side=True
+            )
         self._server.daemon_threads = True
         threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -129,7 +139,8 @@ class ApiServerStandIn:
     @property
     def url(self) -> str:
         assert self._server is not None, "start() first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
 
     def write_kubeconfig(self, path: Path, *, namespace: str = "default") -> Path:
         """A kubeconfig with context ``standin`` (good token) and ``wrong-token``."""
@@ -137,7 +148,7 @@ class ApiServerStandIn:
             "apiVersion": "v1",
             "kind": "Config",
             "current-context": "standin",
-            "clusters": [{"name": "standin", "cluster": {"server": self.url}}],
+            "clusters": [{"name": "standin", "cluster": self._cluster_entry()}],
             "users": [
                 {"name": "standin-user", "user": {"token": self.token}},
                 {"name": "stale-user", "user": {"token": "sha256~expiredTokenValue0123"}},
@@ -156,6 +167,16 @@ class ApiServerStandIn:
         }
         path.write_text(json.dumps(doc, indent=2))
         return path
+
+    def _cluster_entry(self) -> dict[str, str]:
+        if not self.tls:
+            return {"server": self.url}
+        import base64
+
+        from standins.tls import certificate
+
+        ca = base64.b64encode(certificate()[0]).decode()
+        return {"server": self.url, "certificate-authority-data": ca}
 
     # ------------------------------------------------------------------ test controls
 
@@ -231,6 +252,28 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------ dispatch
 
+    def do_POST(self) -> None:
+        """Creating objects: only pods, as JSON (see pods.py); protobuf bodies get 415."""
+        state = self.server_state
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        with state._lock:
+            state.requests.append(("POST", self.path))
+        if self.headers.get("Authorization", "") != f"Bearer {state.token}":
+            self._status(401, status_body("status-401-unauthorized-RECONSTRUCTED"))
+            return
+        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+        if kind != "application/json":
+            self._status(415, {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                               "status": "Failure", "reason": "UnsupportedMediaType",
+                               "message": "the body of the request was in an unknown format "
+                               "- accepted media types include: application/json",
+                               "code": 415})  # fmt: skip
+            return
+        message = f"POST of {len(body)} bytes: the stand-in creates no objects"
+        self._status(501, {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                           "status": "Failure", "message": message, "code": 501})  # fmt: skip
+
     def do_GET(self) -> None:
         state = self.server_state
         parts = urlsplit(self.path)
@@ -252,7 +295,12 @@ class _Handler(BaseHTTPRequestHandler):
                 self._status(fault.status, fault.body)
                 return
         if parts.path == "/version":
-            self._send(200, {"major": "1", "minor": "29", "gitVersion": "v1.29.0-standin"})
+            minor = state.minor_version
+            self._send(200, {"major": "1", "minor": minor, "gitVersion": f"v1.{minor}.0-standin"})
+            return
+        document = _discovery(parts.path, state.nncp_versions)
+        if document is not None:
+            self._send(200, document)
             return
         match = _CUSTOM.match(parts.path)
         if match:
@@ -384,6 +432,22 @@ class _Handler(BaseHTTPRequestHandler):
         serve_exec(
             self.rfile, self.wfile, state.exec_handler, pod, container, query.get("command", [])
         )
+
+
+def _discovery(path: str, nncp_versions: tuple[str, ...]) -> dict[str, Any] | None:
+    """The legacy discovery document at ``path`` (see discovery.py), or None."""
+    from standins import discovery
+
+    if path == "/api":
+        return discovery.API_VERSIONS
+    if path == "/apis":
+        return discovery.api_group_list(nncp_versions)
+    if path == "/api/v1":
+        return discovery.CORE_V1
+    for version in nncp_versions:
+        if path == f"/apis/nmstate.io/{version}":
+            return discovery.nmstate_resources(version)
+    return None
 
 
 def _one(query: dict[str, list[str]], key: str) -> str | None:
