@@ -314,12 +314,16 @@ class DebugPodTransport(Transport):
                 self.extra_cleanup(namespace)
         return len(pods)
 
+    def pod_filter(self, node: str) -> list[str]:
+        """The ``get pods`` selector that narrows the search to pods like ours."""
+        return ["-l", self.managed_by_label]
+
     def find_pods(self, node: str, nonce: str) -> list[tuple[str | None, str]]:
         """Debug pods on ``node`` whose container command carries ``nonce``: only ours."""
         scope = ["-n", self.opts.to_namespace] if self.opts.to_namespace else []
         if not scope and self.tool == "oc":
             scope = ["--all-namespaces"]
-        result = self._helper(["get", "pods", *scope, "-l", self.managed_by_label, "-o", "json"])
+        result = self._helper(["get", "pods", *scope, *self.pod_filter(node), "-o", "json"])
         if result.returncode != 0:
             raise self.stderr_error(node, result.stderr, result.returncode)
         try:

@@ -19,7 +19,9 @@ stderr to one line) is DebugPodTransport in debug_pod.py; what differs is kubect
   kubectl 1.29 even where ``kubectl version --client`` says 1.32.
 * kubectl never deletes the pod (``node-debugger-<node>-<5 chars>``), so bondcheck always
   does: by the name kubectl prints ("Creating debugging pod NAME ..."; ``-q`` is therefore
-  not passed), else by looking up the pod whose command carries this run's nonce.
+  not passed), else by looking up the pod on that node whose command carries this run's
+  nonce. The lookup is by node (``--field-selector spec.nodeName=``), not by a label: the pod
+  the real kubectl 1.32 creates carries no label at all.
 """
 
 from __future__ import annotations
@@ -40,7 +42,6 @@ class KubectlDebugTransport(DebugPodTransport):
 
     name = "kubectl-debug"
     tool = "kubectl"
-    managed_by_label = "app.kubernetes.io/managed-by=kubectl-debug"
     missing_hint = "install kubectl or use --via ssh"
 
     def configured_binary(self) -> str:
@@ -67,6 +68,9 @@ class KubectlDebugTransport(DebugPodTransport):
         if not match:
             return None
         return (self.opts.to_namespace, match.group(1))
+
+    def pod_filter(self, node: str) -> list[str]:
+        return ["--field-selector", f"spec.nodeName={node}"]
 
     def delete_after_success(self) -> bool:
         return True

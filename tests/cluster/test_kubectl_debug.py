@@ -69,8 +69,8 @@ def test_quiet_kubectl_pod_is_found_by_nonce(debug_cli: DebugCli, bonding_dir: P
     assert calls[1] == [
         "get",
         "pods",
-        "-l",
-        "app.kubernetes.io/managed-by=kubectl-debug",
+        "--field-selector",
+        "spec.nodeName=worker-0",
         "-o",
         "json",
     ]

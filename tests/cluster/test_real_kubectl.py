@@ -1,13 +1,14 @@
 """The real kubectl against the API server stand-in (marker ``real_kubectl``).
 
-What this proves: the stand-in is faithful enough for the real client-go in kubectl for TLS,
-bearer-token auth, legacy discovery and GETs (the same objects the kubernetes Python client
-reads), and bondcheck's kubectl-debug transport turns what the real kubectl prints into its
-one-line errors: RBAC 403, an unknown node, and a kubectl older than 1.30 that has no
-``--profile=sysadmin``. What it does not prove yet: creating, attaching to and deleting a
-debug pod through the real kubectl. kubectl sends the new pod as protobuf, which the stand-in
-does not decode (it answers 415; see its do_POST), so that part still runs only against the
-kubectl stand-in (tests/cluster/test_kubectl_debug.py). There is no real API server here.
+What this proves: the real kubectl drives the stand-in through TLS, bearer-token auth, legacy
+discovery, GETs, the debug pod's creation (protobuf), list+watch, attach over the WebSocket
+``v5.channel.k8s.io`` protocol and delete; the command really runs where the pod's nodeName
+says (this machine with a served bond file here; the QEMU lab's real kernels in
+test_lab_real_kubectl below); bondcheck's kubectl-debug transport turns the real kubectl's
+output and errors into its evidence and one-line errors (RBAC 403, unknown node, a kubectl
+older than 1.30 without ``--profile=sysadmin``) and deletes exactly the pods it made. What it
+does not prove: a real API server, kubelet or container runtime (none can run here); the
+stand-in starts the pod's command when kubectl attaches (standins/pods.py says why).
 
 Runs wherever a kubectl binary is on PATH and fails (never skips) when one is but the path
 breaks. The 1.29 case needs a kubectl 1.29 binary: gcloud's layout ships one beside its
@@ -127,3 +128,74 @@ def test_kubectl_older_than_1_30_is_named_as_the_problem(tls_apiserver) -> None:
     assert "--via oc-debug" in message
     # kubectl 1.29 refuses before creating anything; bondcheck still looked for its pod.
     assert not [p for p in tls_apiserver[0].requests if p[0] == "POST"]
+
+
+PROCFS = Path(__file__).resolve().parents[2] / "fixtures" / "procfs" / "corpus"
+BOND_TEXT = (PROCFS / "ubuntu-v3.7.1-8023ad-nonroot-healthy-layer3+4-minlinks1.txt").read_text()
+
+
+def test_real_kubectl_debug_pod_collects_and_is_deleted(
+    tls_apiserver, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Create (protobuf), watch, attach (WebSocket v5), delete: the evidence is the served
+    bond file, read by the collection script in the pod's command, and no pod is left."""
+    from standins.fixtures import serve_bonding
+
+    server, kubeconfig = tls_apiserver
+    serve_bonding(tmp_path, monkeypatch, BOND_TEXT)
+    ev = _transport(kubeconfig, str(KUBECTL)).collect(NodeTarget("worker-0"), ["bond0"], 60)
+    assert ev.bonds == {"bond0": BOND_TEXT}
+    assert ev.transport == "kubectl-debug" and ev.ip_addr is not None
+    created = [p for m, p in server.requests if m == "POST"]
+    deleted = [p for m, p in server.requests if m == "DELETE"]
+    assert created == ["/api/v1/namespaces/default/pods"]
+    assert len(deleted) == 1 and "/pods/node-debugger-worker-0-" in deleted[0]
+    assert server.store.list("pods", namespace="default") == []
+    attach = [p for m, p in server.requests if m == "GET" and "/attach?" in p]
+    assert len(attach) == 1 and "container=debugger" in attach[0]
+
+
+def test_verify_via_the_real_kubectl_end_to_end(tls_apiserver, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The operator's command line, as a process: bondcheck reads the NNCP and nodes through
+    the Python client, collects each node with the real kubectl, judges, and cleans up."""
+    import os
+    import sys
+
+    from standins.fixtures import serve_bonding
+
+    server, kubeconfig = tls_apiserver
+    serve_bonding(tmp_path, monkeypatch, BOND_TEXT)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BONDCHECK_")}
+    env["BONDCHECK_STANDIN_BONDING_DIR"] = os.environ["BONDCHECK_STANDIN_BONDING_DIR"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "bondcheck", "verify", "--policy", "bond0-lacp",
+         "--via", "kubectl-debug", "--kubeconfig", str(kubeconfig), "--kubectl", str(KUBECTL),
+         "--node", "worker-0", "--node", "worker-1", "-o", "json"],
+        capture_output=True, text=True, timeout=120, env=env, check=False,
+    )  # fmt: skip
+    report = json.loads(proc.stdout)
+    assert [n["node"] for n in report["nodes"]] == ["worker-0", "worker-1"]
+    for node in report["nodes"]:
+        assert node["error"] is None, node["error"]  # collected through the real kubectl
+        assert node["transport"] == "kubectl-debug"
+        present = [r for r in node["results"] if r["check"] == "BOND-PRESENT"]
+        assert [r["status"] for r in present] == ["pass"]
+    assert proc.returncode == 1  # the corpus bond's ports are not bond0-lacp's ens1f0/ens1f1
+    assert server.store.list("pods", namespace="default") == []
+    assert len([p for m, p in server.requests if m == "DELETE"]) == 2
+
+
+def test_a_hanging_attach_times_out_in_one_line_and_the_pod_is_deleted(
+    tls_apiserver, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from standins.fixtures import serve_bonding
+
+    server, kubeconfig = tls_apiserver
+    serve_bonding(tmp_path, monkeypatch, BOND_TEXT)
+    server.fail(r"/attach$", 0, delay=30)  # the attach answers only after 30 s
+    with pytest.raises(CollectError) as caught:
+        _transport(kubeconfig, str(KUBECTL)).collect(NodeTarget("worker-0"), ["bond0"], 4)
+    message = str(caught.value)
+    assert message.startswith("worker-0: ") and "\n" not in message
+    assert message == "worker-0: kubectl debug gave no result within 4s; debug pod removed"
+    assert server.store.list("pods", namespace="default") == []  # found by its nonce, deleted

@@ -42,7 +42,7 @@ _CUSTOM = re.compile(
 )
 _CORE = re.compile(
     r"^/api/v1(?:/namespaces/(?P<ns>[^/]+))?/(?P<plural>nodes|pods)(?:/(?P<name>[^/]+))?"
-    r"(?P<exec>/exec)?$"
+    r"(?P<exec>/exec|/attach)?$"
 )
 DEPRECATION = (
     '299 - "nmstate.io/v1beta1 NodeNetworkConfigurationPolicy is deprecated; '
@@ -253,7 +253,7 @@ class _Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------ dispatch
 
     def do_POST(self) -> None:
-        """Creating objects: only pods, as JSON (see pods.py); protobuf bodies get 415."""
+        """Creating objects: pods only, as kubectl sends them (protobuf) or JSON; pods.py."""
         state = self.server_state
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
@@ -262,17 +262,30 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("Authorization", "") != f"Bearer {state.token}":
             self._status(401, status_body("status-401-unauthorized-RECONSTRUCTED"))
             return
+        match = re.match(r"^/api/v1/namespaces/([^/]+)/pods(?:\?.*)?$", self.path)
+        fault = state.fault_for(urlsplit(self.path).path)
+        if fault is not None and fault.status:
+            self._status(fault.status, fault.body)
+            return
+        if not match:
+            self._status(405, {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                               "status": "Failure", "reason": "MethodNotAllowed", "code": 405,
+                               "message": "the stand-in creates pods only"})  # fmt: skip
+            return
+        from standins import pods
+        from standins.protobuf import decode_pod
+
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip()
-        if kind != "application/json":
+        try:
+            pod = json.loads(body) if kind == "application/json" else decode_pod(body)
+        except ValueError as exc:
             self._status(415, {"kind": "Status", "apiVersion": "v1", "metadata": {},
                                "status": "Failure", "reason": "UnsupportedMediaType",
-                               "message": "the body of the request was in an unknown format "
-                               "- accepted media types include: application/json",
-                               "code": 415})  # fmt: skip
+                               "message": str(exc), "code": 415})  # fmt: skip
             return
-        message = f"POST of {len(body)} bytes: the stand-in creates no objects"
-        self._status(501, {"kind": "Status", "apiVersion": "v1", "metadata": {},
-                           "status": "Failure", "message": message, "code": 501})  # fmt: skip
+        pod = pods.created(pod, match.group(1))
+        state.store.add(pod)
+        self._send(201, pod)
 
     def do_GET(self) -> None:
         state = self.server_state
@@ -362,7 +375,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._status(404)
             return
         if match["exec"]:
-            self._exec(ns or "", name or "", query)
+            self._exec(ns or "", name or "", query, attach=match["exec"] == "/attach")
+            return
+        if name is None and _one(query, "watch") in ("true", "1"):
+            self._watch(plural, ns, query)
             return
         if name is None:
             items = state.store.list(
@@ -384,7 +400,28 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------ exec
 
-    def _exec(self, ns: str, name: str, query: dict[str, list[str]]) -> None:
+    def _watch(self, plural: str, ns: str | None, query: dict[str, list[str]]) -> None:
+        """A watch: every matching object as an ADDED event, then the stream ends (a real
+        server keeps it open; kubectl re-lists and watches again, which is what it does
+        after a real watch times out too)."""
+        items = self.server_state.store.list(
+            plural, namespace=ns, label_selector=_one(query, "labelSelector"),
+            field_selector=_one(query, "fieldSelector"),
+        )  # fmt: skip
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for item in items:
+            line = json.dumps({"type": "ADDED", "object": item}).encode() + b"\n"
+            self.wfile.write(f"{len(line):x}\r\n".encode() + line + b"\r\n")
+        time.sleep(0.5)
+        self.wfile.write(b"0\r\n\r\n")
+        self.close_connection = True
+
+    def _exec(
+        self, ns: str, name: str, query: dict[str, list[str]], *, attach: bool = False
+    ) -> None:
         state = self.server_state
         pod = state.store.get("pods", name, ns)
         if pod is None:
@@ -429,9 +466,36 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.flush()
         self.close_connection = True
-        serve_exec(
-            self.rfile, self.wfile, state.exec_handler, pod, container, query.get("command", [])
+        from standins import pods
+
+        command = (
+            pods.container_command(pod, container) or [] if attach else query.get("command", [])
         )
+        code = serve_exec(self.rfile, self.wfile, state.exec_handler, pod, container, command)
+        if attach and code is not None:
+            state.store.update("pods", name, ns, status=pods.finished(pod, code))
+
+    def do_DELETE(self) -> None:
+        state = self.server_state
+        with state._lock:
+            state.requests.append(("DELETE", self.path))
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        if self.headers.get("Authorization", "") != f"Bearer {state.token}":
+            self._status(401, status_body("status-401-unauthorized-RECONSTRUCTED"))
+            return
+        match = re.match(r"^/api/v1/namespaces/([^/]+)/pods/([^/?]+)", self.path)
+        if not match:
+            self._status(404)
+            return
+        ns, name = match.groups()
+        pod = state.store.get("pods", name, ns)
+        if pod is None:
+            self._status(404, not_found("pods", "", name))
+            return
+        state.store.remove("pods", name, ns)
+        self._send(200, pod)
 
 
 def _discovery(path: str, nncp_versions: tuple[str, ...]) -> dict[str, Any] | None:

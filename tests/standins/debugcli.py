@@ -12,9 +12,10 @@ uses, with the wording of real transcripts (shared corpus, oc/ and kubectl/ file
   SIGINT oc's interrupt handler removes the pod (the namespace is left, as reported).
 * ``kubectl debug node/X --profile=P --image=I --attach ... -- chroot /host CMD...``: prints
   ``Creating debugging pod ...`` on stdout unless ``-q``; keeps stdout and stderr apart; never
-  deletes its pod.
-* ``get pods [-n NS|-A] [-l SEL] -o json``, ``delete pod NAME``, ``delete namespace NS``,
-  ``oc whoami``.
+  deletes its pod, which carries no label (as the real kubectl 1.32's, seen by driving it
+  against the API server stand-in: tests/cluster/test_real_kubectl.py).
+* ``get pods [-n NS|-A] [-l SEL] [--field-selector spec.nodeName=X] -o json``,
+  ``delete pod NAME``, ``delete namespace NS``, ``oc whoami``.
 
 Pods and namespaces are files under ``$BONDCHECK_STANDIN_STATE`` so tests can assert cleanup;
 every invocation is appended to ``calls.jsonl``. Behaviour switches (environment):
@@ -74,6 +75,7 @@ class Args:
         "--image",
         "-l",
         "--selector",
+        "--field-selector",
         "-o",
         "--output",
         "--profile",
@@ -147,6 +149,7 @@ def cmd_get_pods(state: State, args: Args) -> int:
         p
         for p in state.pods(ns)
         if _selector_ok(args.get("-l", "--selector"), p["metadata"].get("labels") or {})
+        and _selector_ok(args.get("--field-selector"), {"spec.nodeName": p["spec"].get("nodeName")})
     ]
     print(
         json.dumps(
@@ -244,7 +247,7 @@ def run_debug(tool: str, state: State, args: Args) -> int:
             )
         ns = args.get("-n", "--namespace") or "default"
         name = f"node-debugger-{node}-{_rand()}"
-        labels = {"app.kubernetes.io/managed-by": "kubectl-debug"}
+        labels = {}  # the real kubectl 1.32 labels its node debug pods with nothing
         annotations = {}
         container = {
             "name": "debugger",

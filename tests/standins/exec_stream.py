@@ -51,9 +51,9 @@ def serve_exec(
     pod: dict[str, Any],
     container: str,
     command: list[str],
-) -> None:
+) -> int | None:
     """Run one exec session on an upgraded connection, until the command ends or the client
-    goes away."""
+    goes away; the command's exit code (None when it could not start)."""
     lock = threading.Lock()
     gone = threading.Event()
 
@@ -78,7 +78,7 @@ def serve_exec(
         }
         send(ws.encode_frame(ws.OP_BINARY, b"\x03" + json.dumps(failure).encode()))
         send(ws.close_frame())
-        return
+        return None
 
     def pump(pipe: Any, channel: int) -> None:
         while True:
@@ -116,3 +116,4 @@ def serve_exec(
             pipe.close()
     send(ws.encode_frame(ws.OP_BINARY, b"\x03" + json.dumps(exit_status(code, command)).encode()))
     send(ws.close_frame())
+    return code
