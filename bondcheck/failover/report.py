@@ -210,17 +210,51 @@ def write_table(report: FailoverReport, stream: TextIO, *, color: str = "auto") 
             console.out(command, highlight=False)
 
 
+def render_prometheus(report: FailoverReport) -> str:
+    """``-o prometheus`` (docs/metrics.md): each pulled port's gap, lost probes and rejoin time,
+    its one-hot verdict, and the run's metadata; a refused pull measured nothing, so it has a
+    verdict and no measurement series."""
+    from bondcheck.output.prometheus import Families, exposition, run_metadata
+
+    families = Families()
+    nbp = ["policy", "node", "bond", "port"]
+    measures = (
+        ("bondcheck_failover_gap_seconds", "Longest gap in probe replies while the port was out.",
+         "max_gap_ms", 1000.0),
+        ("bondcheck_failover_lost_probes", "Probes lost while the port was out.",
+         "lost_probes", 1.0),
+        ("bondcheck_failover_rejoin_seconds", "Time for the port to rejoin the bond after restore.",
+         "rejoin_ms", 1000.0),
+    )  # fmt: skip
+    for name, doc, _, _ in measures:
+        families.declare(name, doc, nbp)
+    families.declare(
+        "bondcheck_failover_result",
+        "One-hot verdict of one port's pull: pass, fail, refused or error.",
+        [*nbp, "result"],
+    )
+    verdicts = tuple(v.value for v in Verdict)
+    for node in report.nodes:
+        for port in node.ports:
+            at = [report.policy, node.node, port.bond, port.port]
+            for name, _, field, scale in measures:
+                value = getattr(port, field)
+                if value is not None:
+                    families.add(name, at, float(value) / scale)
+            families.one_hot("bondcheck_failover_result", at, port.status.value, verdicts)
+    run_metadata(families, [(report.policy, report.generated_at, report.duration_s)])
+    return exposition(families.metrics())
+
+
 def write_report(report: FailoverReport, fmt: str, stream: TextIO, *, color: str = "auto") -> None:
     if fmt == "table":
         write_table(report, stream, color=color)
         return
-    from bondcheck.output.prometheus import render_failover
-
     renderers = {
         "json": render_json,
         "junit": render_junit,
         "markdown": render_markdown,
-        "prometheus": render_failover,
+        "prometheus": render_prometheus,
     }
     if fmt not in renderers:
         raise InputError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -1,4 +1,5 @@
-"""``-o prometheus``: a verify or failover report as Prometheus metrics (text format 0.0.4).
+"""``-o prometheus``: reports as Prometheus metrics (text format 0.0.4); failover/report.py and
+the agent add their own families through ``Families``.
 
 The families, their types and labels are a contract (docs/metrics.md): alert rules and
 dashboards key on them. The exposition is written by the official ``prometheus_client``
@@ -32,7 +33,6 @@ from bondcheck.model import JudgedBond, NodeReport, Report, Status, worst
 
 if TYPE_CHECKING:
     from bondcheck.drift.model import DiffReport
-    from bondcheck.failover.result import FailoverReport
 
 #: Result labels in the order every one-hot family lists them.
 RESULTS = tuple(s.value for s in (Status.PASS, Status.WARN, Status.FAIL, Status.SKIP))
@@ -104,27 +104,23 @@ def _epoch(stamp: str) -> float | None:
         return None
 
 
-def _declare_run(families: Families) -> None:
+def run_metadata(families: Families, runs: Iterable[tuple[str, str, float | None]]) -> None:
+    """``bondcheck_build_info`` and, per (policy, generated_at, duration) run, when it was made
+    and how long it took: the families every report kind ends with."""
     families.declare("bondcheck_build_info", "bondcheck's version (always 1).", ["version"])
     families.add("bondcheck_build_info", [__version__], 1.0)
     families.declare(
         "bondcheck_last_run_timestamp_seconds", "When this report was made (Unix time).", ["policy"]
     )
     families.declare(
-        "bondcheck_run_duration_seconds",
-        "How long the run took, collection included.",
-        ["policy"],
+        "bondcheck_run_duration_seconds", "How long the run took, collection included.", ["policy"]
     )
-
-
-def _run_metadata(
-    families: Families, policy: str, generated_at: str, duration: float | None
-) -> None:
-    epoch = _epoch(generated_at) if generated_at else None
-    if epoch is not None:
-        families.add("bondcheck_last_run_timestamp_seconds", [policy], epoch)
-    if duration is not None:
-        families.add("bondcheck_run_duration_seconds", [policy], duration)
+    for policy, generated_at, duration in runs:
+        epoch = _epoch(generated_at) if generated_at else None
+        if epoch is not None:
+            families.add("bondcheck_last_run_timestamp_seconds", [policy], epoch)
+        if duration is not None:
+            families.add("bondcheck_run_duration_seconds", [policy], duration)
 
 
 def _declare_verify(families: Families) -> None:
@@ -251,50 +247,8 @@ def verify_families(reports: Sequence[Report]) -> Families:
             _results(families, report.policy, node)
             for judged in node.bonds:
                 _bond_state(families, node.node, judged)
-    _declare_run(families)
-    for report in reports:
-        _run_metadata(families, report.policy, report.generated_at, report.duration_s)
+    run_metadata(families, [(r.policy, r.generated_at, r.duration_s) for r in reports])
     return families
-
-
-def failover_metrics(report: FailoverReport) -> list[Metric]:
-    """A failover report's measurements per pulled port, and the run's metadata."""
-    families = Families()
-    nbp = ["policy", "node", "bond", "port"]
-    measures = (
-        (
-            "bondcheck_failover_gap_seconds",
-            "Longest gap in probe replies while the port was out.",
-            "max_gap_ms",
-        ),
-        ("bondcheck_failover_lost_probes", "Probes lost while the port was out.", "lost_probes"),
-        (
-            "bondcheck_failover_rejoin_seconds",
-            "Time for the port to rejoin the bond after restore.",
-            "rejoin_ms",
-        ),
-    )
-    for name, doc, _ in measures:
-        families.declare(name, doc, nbp)
-    families.declare(
-        "bondcheck_failover_result",
-        "One-hot verdict of one port's pull: pass, fail, refused or error.",
-        [*nbp, "result"],
-    )
-    for node in report.nodes:
-        for port in node.ports:
-            at = [report.policy, node.node, port.bond, port.port]
-            for name, _, field in measures:
-                value = getattr(port, field)
-                if value is not None:
-                    families.add(
-                        name, at, value / 1000.0 if field.endswith("_ms") else float(value)
-                    )
-            verdicts = ("pass", "fail", "refused", "error")
-            families.one_hot("bondcheck_failover_result", at, port.status.value, verdicts)
-    _declare_run(families)
-    _run_metadata(families, report.policy, report.generated_at, report.duration_s)
-    return families.metrics()
 
 
 DIFF_STATUSES = ("same", "changed", "added", "removed", "error")
@@ -354,8 +308,3 @@ def render(report: Report) -> str:
 def render_diff(report: DiffReport) -> str:
     """``bondcheck diff -o prometheus``."""
     return exposition(diff_metrics(report))
-
-
-def render_failover(report: FailoverReport) -> str:
-    """``bondcheck failover -o prometheus``."""
-    return exposition(failover_metrics(report))

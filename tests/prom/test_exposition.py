@@ -209,9 +209,9 @@ def test_failover_report_as_metrics() -> None:
         generated_at="2026-12-05T01:00:00Z",
         duration_s=42.0,
     )
-    from bondcheck.output.prometheus import render_failover
+    from bondcheck.failover.report import render_prometheus
 
-    text = render_failover(report)
+    text = render_prometheus(report)
     assert run_promtool("check", "metrics", stdin=text).returncode == 0
     s = series(text)
     at = {"node": "worker-1", "bond": "bond0", "port": "ens224"}
