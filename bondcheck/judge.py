@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bondcheck.cabling import Cabling
 from bondcheck.checks.base import CheckContext, CheckDef
 from bondcheck.checks.catalog import selected
 from bondcheck.checks.evidence import unreadable
@@ -46,14 +47,30 @@ def _ip_state(evidence: Evidence) -> tuple[IpState, list[CheckResult]]:
     return state, []
 
 
+def _lldp(evidence: Evidence) -> tuple[Mapping[str, Any] | None, list[CheckResult]]:
+    """LLDP neighbours per port from NNS or lldp.json; None when the node has no source."""
+    from bondcheck.parse.lldp import lldp_from_nns, parse_lldpctl
+
+    try:
+        if evidence.nns_state is not None:
+            return lldp_from_nns(evidence.nns_state), []
+        if evidence.lldp is not None:
+            return parse_lldpctl(evidence.lldp), []
+    except ParseError as exc:
+        return None, [unreadable(f"LLDP data unreadable: {exc}", bond=None, evidence=None)]
+    return None, []
+
+
 def judge_node(
     policy: Policy,
     evidence: Evidence,
     *,
     only: Iterable[str] = (),
     skip: Iterable[str] = (),
+    cabling: Cabling | None = None,
 ) -> NodeReport:
-    """Run the selected checks on one node's evidence; never raises for bad evidence."""
+    """Run the selected checks on one node's evidence; never raises for bad evidence.
+    ``cabling`` is the expected cabling map and distinct-switch rule (LLDP-* checks)."""
     from bondcheck.parse.procfs import parse_bonding
 
     chosen = selected(only, skip)
@@ -70,6 +87,8 @@ def judge_node(
             ip, results = IpState(), [unreadable(str(exc), bond=None, evidence=None)]
     else:
         ip, results = _ip_state(evidence)
+    lldp, lldp_problems = _lldp(evidence)
+    results.extend(lldp_problems)
     contexts: list[CheckContext] = []
     judged: list[JudgedBond] = []
     catalog = {c.id: i for i, c in enumerate(bond_checks)}
@@ -104,6 +123,8 @@ def judge_node(
             ip=ip,
             evidence=evidence,
             enactment=evidence.enactment,
+            lldp=lldp,
+            cabling=cabling,
         )
         contexts.append(ctx)
         judged.append(JudgedBond(expected.name, expected.ports, observed))

@@ -29,6 +29,9 @@ class VerifyRequest:
     options: TransportOptions = field(default_factory=TransportOptions)
     #: A capture taken before a change (``--baseline DIR``): report DRIFT-* results too.
     baseline: str | None = None
+    #: The expected cabling map (``--cabling FILE``) and the distinct-switch rule.
+    cabling_file: str | None = None
+    require_distinct_switches: bool = False
     #: Options whose value came from the environment, by parameter name -> the variable,
     #: so a message names what the operator actually set (``BONDCHECK_VIA=oc-debug``).
     from_env: Mapping[str, str] = field(default_factory=dict)

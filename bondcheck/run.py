@@ -12,6 +12,7 @@ import difflib
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from bondcheck import __version__
 from bondcheck.errors import InputError
@@ -20,6 +21,9 @@ from bondcheck.progress import NullReporter, Reporter
 from bondcheck.request import VerifyRequest
 from bondcheck.timefmt import utc_now
 from bondcheck.transport.factory import TRANSPORT_NAMES as LIVE_TRANSPORTS
+
+if TYPE_CHECKING:
+    from bondcheck.cabling import Cabling
 
 TRANSPORTS: tuple[str, ...] = (*LIVE_TRANSPORTS, "capture")
 
@@ -199,6 +203,7 @@ def build_report(
     only: Iterable[str] = (),
     skip: Iterable[str] = (),
     policies: Mapping[str, Policy] | None = None,
+    cabling: Cabling | None = None,
 ) -> Report:
     """Judge every Evidence; every other item is a node whose evidence was not collected.
 
@@ -213,7 +218,7 @@ def build_report(
         if isinstance(item, Evidence):
             own = (policies or {}).get(item.node, policy)
             try:
-                nodes.append(judge_node(own, item, only=only, skip=skip))
+                nodes.append(judge_node(own, item, only=only, skip=skip, cabling=cabling))
             except Exception as exc:  # a bug on one node's evidence never ends the run
                 why = f"internal error judging the evidence: {type(exc).__name__}: {exc}"
                 nodes.append(failed_node(item.node, item.transport, why, "internal"))
@@ -244,6 +249,7 @@ def verify(
         raise InputError("say which policy to verify: --policy NAME or --policy-file FILE")
     via = _source(request)  # a contradictory --via/--from-dir is reported before any I/O
     baseline = _baseline(request, via)
+    cabling = _cabling(request)
     policy = load_policy(request)
     transport, items, policies = gather(request, policy, reporter, notify)
     report = build_report(
@@ -253,6 +259,7 @@ def verify(
         only=request.only,
         skip=request.skip,
         policies=policies,
+        cabling=cabling,
     )
     if baseline is not None:
         from bondcheck.drift.baseline import add_drift
@@ -266,6 +273,18 @@ def verify(
             where=str(request.baseline),
         )
     return replace(report, duration_s=round(time.monotonic() - started, 3))
+
+
+def _cabling(request: VerifyRequest) -> Cabling | None:
+    """The cabling expectations, read before any node is reached (a bad file is exit 2)."""
+    from bondcheck.cabling import Cabling, load_cabling
+
+    if request.cabling_file:
+        required = request.require_distinct_switches
+        return load_cabling(request.cabling_file, require_distinct_switches=required)
+    if request.require_distinct_switches:
+        return Cabling(require_distinct_switches=True)
+    return None
 
 
 def _baseline(request: VerifyRequest, via: str) -> list[Evidence | NodeFailure] | None:

@@ -21,9 +21,9 @@ nns``) is said on its definition too (``nns_blind``), so a new check brings its 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bondcheck.model import (
     CheckResult,
@@ -31,11 +31,15 @@ from bondcheck.model import (
     Evidence,
     ExpectedBond,
     IpState,
+    LldpNeighbor,
     ObservedBond,
     ObservedPort,
     Status,
 )
 from bondcheck.vocabulary import MODE_LONG_NAMES
+
+if TYPE_CHECKING:
+    from bondcheck.cabling import Cabling
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,19 @@ class CheckContext:
     ip: IpState
     evidence: Evidence
     enactment: Enactment | None = None
+    #: LLDP neighbours per local port; None when the node has no LLDP source at all.
+    lldp: Mapping[str, tuple[LldpNeighbor, ...]] | None = None
+    cabling: Cabling | None = None  # --cabling / --require-distinct-switches
+
+    def neighbor(self, port: str) -> LldpNeighbor | None:
+        """The first LLDP neighbour heard on ``port``, if any."""
+        found = (self.lldp or {}).get(port) or ()
+        return found[0] if found else None
+
+    def lldp_hint(self, port: str) -> str:
+        """`` (LLDP: leaf-1 Ethernet1/7)`` for messages that should name the switch port."""
+        seen = self.neighbor(port)
+        return f" (LLDP: {seen.where})" if seen is not None else ""
 
 
 CheckFn = Callable[["CheckDef", CheckContext], Iterable[CheckResult]]

@@ -17,6 +17,7 @@ from bondcheck.checks.evidence import evidence_parse
 from bondcheck.checks.flapping import port_flapping
 from bondcheck.checks.lacp import lacp_aggregator, lacp_partner, lacp_same_partner
 from bondcheck.checks.lacp_health import lacp_churn, lacp_port_state, lacp_rate, lacp_visibility
+from bondcheck.checks.lldp import lldp_cabling, lldp_distinct_switch, lldp_neighbor
 from bondcheck.checks.mii import bond_mii, port_mii
 from bondcheck.checks.mode_options import bond_mode, bond_options
 from bondcheck.checks.ports import port_enslaved, port_speed, port_unexpected
@@ -42,6 +43,9 @@ CATALOG: tuple[CheckDef, ...] = (
     policy_enactment,
     port_flapping,
     lacp_churn,
+    lldp_neighbor,
+    lldp_distinct_switch,
+    lldp_cabling,
     evidence_parse,
 )
 

@@ -9,7 +9,7 @@ bond-wide `Partner Mac Address` of the active aggregator is what there is.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from bondcheck.checks.base import (
     NOT_VISIBLE,
@@ -29,6 +29,12 @@ _SWITCH_HINT = (
     "active; Juniper: ether-options 802.3ad aeN + lacp active; for MLAG/vPC the same "
     "port-channel on both peers)"
 )
+
+
+def _lldp_switches(ctx: CheckContext, ports: Iterable[str]) -> str:
+    """``; LLDP: ens224 -> leaf-1 Ethernet1/7, ens256 -> leaf-2 Ethernet1/7`` when known."""
+    seen = [(p, n) for p in ports if (n := ctx.neighbor(p)) is not None]
+    return "; LLDP: " + ", ".join(f"{p} -> {n.where}" for p, n in seen) if seen else ""
 
 
 def _na(value: int | None) -> str:
@@ -82,7 +88,7 @@ def lacp_partner(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
             yield c.failed(
                 ctx,
                 f"port {port.name} has no LACP partner (partner system mac {mac}): no LACPDU "
-                "received from the switch",
+                f"received from the switch{ctx.lldp_hint(port.name)}",
                 port=port.name,
                 expected="a partner system MAC",
                 observed=mac,
@@ -200,7 +206,7 @@ def lacp_aggregator(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
             yield c.failed(
                 ctx,
                 f"port {port.name} {where}, the active aggregator is {active}: it carries no "
-                "traffic",
+                f"traffic{ctx.lldp_hint(port.name)}",
                 port=port.name,
                 expected=active,
                 observed=port.aggregator_id,
@@ -231,7 +237,7 @@ def lacp_aggregator(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
             bad = True
             yield c.failed(
                 ctx,
-                f"port {port.name} is up but has no aggregator",
+                f"port {port.name} is up but has no aggregator{ctx.lldp_hint(port.name)}",
                 port=port.name,
                 expected="an aggregator",
                 observed=None,
@@ -324,7 +330,7 @@ def lacp_same_partner(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
     if len(macs) > 1:
         yield c.failed(
             ctx,
-            f"up ports see different partner systems: {listing}",
+            f"up ports see different partner systems: {listing}{_lldp_switches(ctx, seen)}",
             expected="one partner system",
             observed=observed,
             evidence=evidence,

@@ -102,6 +102,7 @@ def describe_saved(evidence: Evidence) -> str:
             ("ip-addr.json", evidence.ip_addr),
             ("ip-link.json", evidence.ip_link),
             ("kernel.txt", evidence.kernel),
+            ("lldp.json", evidence.lldp),
         )
         if text is not None
     ]

@@ -24,6 +24,7 @@ from bondcheck.transport.options import TransportOptions
 
 _SEL = SELECTION
 _OUT = "Output and exit code"
+_CABLING = "Cabling (LLDP)"  # its own panel: a long flag would squeeze the others' help
 
 
 class Via(str, enum.Enum):
@@ -85,6 +86,23 @@ def verify(
             panel=_SEL,
         ),
     ] = None,
+    cabling: Annotated[
+        Path | None,
+        opt(
+            "--cabling",
+            help="Expected cabling map (YAML: node -> port -> switch and switch port), "
+            "judged by LLDP-CABLING.",
+            panel=_SEL,
+        ),
+    ] = None,
+    require_distinct_switches: Annotated[
+        bool,
+        opt(
+            "--require-distinct-switches",
+            help="LLDP-DISTINCT-SWITCH fails (not warns) when a bond's ports reach one switch.",
+            panel=_CABLING,
+        ),
+    ] = False,
     jobs: Jobs = None,
     timeout: Timeout = 60.0,
     only: Annotated[
@@ -161,6 +179,8 @@ def verify(
         options=options,
         from_env=from_env(ctx),
         baseline=str(baseline) if baseline else None,
+        cabling_file=str(cabling) if cabling else None,
+        require_distinct_switches=require_distinct_switches,
     )
     notify = _silent if quiet else _warn
     if wants_live_view(live_source=from_dir is None, verbose=verbose, quiet=quiet):

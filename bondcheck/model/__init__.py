@@ -16,6 +16,7 @@ per stage; import every name from ``bondcheck.model``.
 from bondcheck.model.evidence import Evidence, NodeFailure, NodeTarget, Rendering
 from bondcheck.model.ip import Address, IpState, Link
 from bondcheck.model.kernel import AdInfo, LacpPdu, ObservedBond, ObservedPort
+from bondcheck.model.lldp import LldpNeighbor
 from bondcheck.model.policy import Enactment, ExpectedAddress, ExpectedBond, ExpectedIp, Policy
 from bondcheck.model.report import CheckResult, JudgedBond, NodeReport, Report, Status, worst
 
@@ -32,6 +33,7 @@ __all__ = [
     "JudgedBond",
     "LacpPdu",
     "Link",
+    "LldpNeighbor",
     "NodeFailure",
     "NodeReport",
     "NodeTarget",

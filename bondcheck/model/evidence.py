@@ -59,6 +59,7 @@ class Evidence:
     nns_state: Mapping[str, Any] | None = None  # NodeNetworkState currentState (--via nns)
     notes: tuple[str, ...] = ()
     rendering: Rendering | None = None
+    lldp: str | None = None  # ``lldpctl -f json`` when lldpd runs on the node
     collected_at: str | None = None
 
 

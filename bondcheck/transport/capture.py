@@ -6,6 +6,7 @@ Layout (DESIGN.md), one directory per node::
     DIR/<node>/ip-addr.json              ``ip -j addr show``
     DIR/<node>/ip-link.json              ``ip -j -d link show``          (optional)
     DIR/<node>/kernel.txt                ``uname -r``                    (optional)
+    DIR/<node>/lldp.json                 ``lldpctl -f json``: LLDP neighbours (optional)
     DIR/<node>/meta.json                 how it was collected: privileged view, notes,
                                          bonds known to be absent        (optional)
     DIR/<node>/enactment.json            the node's NNCE condition       (optional)
@@ -46,11 +47,11 @@ from bondcheck.transport.tree import Tree
 
 TRANSPORT = "capture"
 BONDING = Path("proc", "net", "bonding")
-_OUTPUT_FILES = ("ip-addr.json", "ip-link.json", "kernel.txt")
+_OUTPUT_FILES = ("ip-addr.json", "ip-link.json", "kernel.txt", "lldp.json")
 _EVIDENCE_FILES = ("ip-addr.json", "ip-link.json", "kernel.txt", "meta.json", "error.txt")
 DESIRED_STATE = "desired-state.json"
 POLICY_FILE = "policy.yaml"  # at the top of a capture: the NNCP it was collected for
-_OWNED_FILES = (*_EVIDENCE_FILES, "enactment.json", "nns.json", DESIRED_STATE)
+_OWNED_FILES = (*_EVIDENCE_FILES, "enactment.json", "nns.json", "lldp.json", DESIRED_STATE)
 _NODE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._:@%+\-]{0,252}")
 
 
@@ -221,7 +222,7 @@ def read_node(
         for name, text in outputs.items()
         if text is None and (path / name).is_file()
     )
-    ip_addr, ip_link, kernel = (outputs[name] for name in _OUTPUT_FILES)
+    ip_addr, ip_link, kernel, lldp = (outputs[name] for name in _OUTPUT_FILES)
     collected_at = meta.get("collected_at")
     if is_sosreport(path):
         sos = read_sos(path, tree)
@@ -245,6 +246,7 @@ def read_node(
         notes=notes,
         rendering=_rendering(_json(tree, path / DESIRED_STATE), path / DESIRED_STATE),
         collected_at=collected_at if isinstance(collected_at, str) else None,
+        lldp=lldp,
     )
 
 
@@ -342,6 +344,7 @@ def write_capture(evidence: Evidence, out_dir: str | Path, *, collected_at: str 
         ("ip-addr.json", evidence.ip_addr),
         ("ip-link.json", evidence.ip_link),
         ("kernel.txt", evidence.kernel),
+        ("lldp.json", evidence.lldp),
     ):
         if text is not None:
             _write(node_dir / name, text)

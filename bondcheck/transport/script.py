@@ -80,6 +80,13 @@ def build_collect_script(bonds: Sequence[str], nonce: str, *, use_sudo: bool = T
         ]
     for section, command in (("ip-addr", "ip -j addr show"), ("ip-link", "ip -j -d link show")):
         lines += [begin(section), f"{command} 2>/dev/null; rc=$?", end(section)]
+    # LLDP neighbours when lldpd runs on the node; absent is normal, not an error.
+    lines += [
+        begin("lldp"),
+        "if command -v lldpctl >/dev/null 2>&1; then $S lldpctl -f json 2>/dev/null; rc=$?; "
+        "else rc=absent; fi",
+        end("lldp"),
+    ]
     lines.append(f"printf '%s\\n' '{_MARK} {nonce} done @@'")
     return "\n".join(lines) + "\n"
 
@@ -156,6 +163,7 @@ def parse_collect_output(
             notes.append(f"`{name.replace('-', ' ')}` failed on the node (rc={rc})")
         else:
             ip_texts[name] = sec.text
+    lldp = sections.get("lldp")
     if privileged is False:
         notes.append(f"read as uid {uid} without sudo: LACP details are hidden by the kernel")
     return Evidence(
@@ -167,4 +175,5 @@ def parse_collect_output(
         privileged=privileged,
         kernel=meta.get("kernel") or None,
         notes=tuple(notes),
+        lldp=lldp.text if lldp is not None and lldp.rc == "0" and lldp.text.strip() else None,
     )

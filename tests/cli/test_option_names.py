@@ -43,6 +43,8 @@ FOREIGN = {
     "--save": "a 'verify --save' the collect docstring explains bondcheck does not have",
     "--collector": "node_exporter --collector.textfile.directory (docs/metrics.md)",
     "--data-binary": "curl --data-binary, pushing to a Pushgateway (docs/metrics.md)",
+    "--client": "kubectl version --client (bondcheck/transport/kubectl_debug.py)",
+    "--field-selector": "kubectl get pods --field-selector (the leftover debug pod lookup)",
     "--runtime": "podman --runtime (docs/incluster.md: PODMAN_FLAGS)",
     "--cgroup-manager": "podman --cgroup-manager",
     "--storage-driver": "podman --storage-driver",

@@ -137,6 +137,9 @@ def test_skip_reasons_come_from_the_check_definitions() -> None:
         "PORT-NO-IP",
         "BOND-IP",
         "POLICY-ENACTMENT",
+        "LLDP-NEIGHBOR",  # NNS lists LLDP neighbours when the NNCP enables LLDP
+        "LLDP-DISTINCT-SWITCH",
+        "LLDP-CABLING",
     }
     partner = BY_ID["LACP-PARTNER"].nns_skip()
     assert partner is not None and partner.startswith(NNS_SKIP) and "partner" in partner
