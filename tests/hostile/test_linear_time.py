@@ -103,3 +103,20 @@ def test_hostile_yaml_is_refused_quickly(tmp_path: Path, text: str, why: str) ->
     with pytest.raises(BondcheckError, match=why):
         load_policy_file(str(path))
     assert time.process_time() - started < 1.0
+
+
+def _lldp_many_ports(size: int) -> str:
+    sample = Path(__file__).resolve().parents[2] / "fixtures" / "lldp" / "lldpctl-one-port.json"
+    one = json.loads(sample.read_text())["lldp"]["interface"]["ens224"]
+    body = json.dumps(one)
+    count = max(1, size // (len(body) + 20))
+    items = ",".join(f'{{"p{i}": {body}}}' for i in range(count))
+    return f'{{"lldp": {{"interface": [{items}]}}}}'
+
+
+def test_lldpctl_json() -> None:
+    from bondcheck.parse.lldp import parse_lldpctl
+
+    text = _lldp_many_ports(EVIDENCE_CAP)
+    assert len(text) > EVIDENCE_CAP // 2
+    assert _cpu(lambda: parse_lldpctl(text)) < BUDGET_S

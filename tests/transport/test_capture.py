@@ -44,6 +44,7 @@ def _full() -> Evidence:
         ),
         nns_state={"interfaces": [{"name": "bond0", "type": "bond"}]},
         notes=("collected with sudo -n",),
+        lldp=(ROOT / "fixtures/lldp/lldpctl-one-port.json").read_text(),
     )
 
 
@@ -57,6 +58,7 @@ def test_write_then_read_gives_the_same_evidence(tmp_path):
     meta = json.loads((node_dir / "meta.json").read_text())
     assert back == replace(evidence, transport="capture", collected_at=meta["collected_at"])
     assert meta["collected_via"] == "ssh" and meta["bonds_absent"] == ["bond1"]
+    assert (node_dir / "lldp.json").read_text() == evidence.lldp
 
 
 def test_minimal_layout_reads_without_meta(tmp_path):

@@ -89,3 +89,27 @@ def test_broken_output_is_a_collect_error(out: str, why: str) -> None:
 def test_unsafe_names_never_reach_the_script(bad: str) -> None:
     with pytest.raises(ValueError):
         build_collect_script([bad], "ab")
+
+
+def test_lldpctl_output_is_kept_and_its_absence_is_no_lldp(tmp_path) -> None:
+    """A fake lldpctl first on PATH stands in for lldpd's client: the script saves what it
+    prints; without any lldpctl the node simply has no LLDP source (no note, no error)."""
+    import os
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "fixtures/lldp/lldpctl-one-port.json"
+    fake = tmp_path / "lldpctl"
+    fake.write_text(f"#!/bin/sh\n[ \"$1 $2\" = '-f json' ] || exit 9\ncat '{sample}'\n")
+    fake.chmod(0o755)
+    nonce = new_nonce()
+    script = build_collect_script(["bond0"], nonce).replace(
+        "PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH", f"PATH={tmp_path}:/usr/sbin:/usr/bin:/sbin:/bin"
+    )
+    ev = parse_collect_output(run_sh(script), nonce, node="n", transport="t", bonds=["bond0"])
+    assert ev.lldp is not None and ev.lldp.strip() == sample.read_text().strip()
+    without = build_collect_script(["bond0"], nonce).replace(
+        "PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"
+    )
+    if not any(os.path.exists(f"{d}/lldpctl") for d in ("/usr/sbin", "/usr/bin", "/sbin", "/bin")):
+        ev2 = parse_collect_output(run_sh(without), nonce, node="n", transport="t", bonds=["bond0"])
+        assert ev2.lldp is None and not any("lldp" in n for n in ev2.notes)
