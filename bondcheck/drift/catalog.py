@@ -133,6 +133,16 @@ DRIFTS: tuple[DriftDef, ...] = (
         "Put the addresses back on the bond (the NNCP's ipv4/ipv6), none on its ports.",
     ),
     DriftDef(
+        "DRIFT-CABLING",
+        "A bond port's LLDP neighbour changed: the cable goes elsewhere",
+        "The switch (chassis ID) or switch port (port ID) a bond port's LLDP neighbour "
+        "reports differs from the baseline, or the neighbour appeared or vanished. Compared "
+        "only when both snapshots hold LLDP data (lldp.json, saved when lldpd runs on the "
+        "node).\n\nExpected when the window re-cabled the node or replaced a switch.",
+        "Compare with the cabling plan (--cabling); put the cable back if the move was not "
+        "planned, and update the switch's port-channel if it was.",
+    ),
+    DriftDef(
         "DRIFT-KERNEL",
         "The kernel release changed",
         "uname -r differs: the node was upgraded and rebooted. Not a problem in itself, but "

@@ -60,6 +60,32 @@ def compare_nodes(before: NodeState, after: NodeState) -> list[Change]:
             continue
         changes.extend(compare_bonds(name, old, new))
         changes.extend(_addresses(name, old, new, before.ip, after.ip))
+        changes.extend(_cabling(name, old, new, before, after))
+    return changes
+
+
+def _cabling(
+    name: str, old: ObservedBond, new: ObservedBond, before: NodeState, after: NodeState
+) -> list[Change]:
+    """DRIFT-CABLING: a bond port's LLDP neighbour (chassis, switch port) changed. Compared
+    only when both snapshots have an LLDP source."""
+    if before.lldp is None or after.lldp is None:
+        return []
+    changes = []
+    for port in dict.fromkeys([p.name for p in new.ports] + [p.name for p in old.ports]):
+        was, now = before.lldp.get(port, ()), after.lldp.get(port, ())
+        key_was = [(n.chassis_id, n.port_id) for n in was]
+        key_now = [(n.chassis_id, n.port_id) for n in now]
+        if key_was == key_now:
+            continue
+        shown_was = ", ".join(n.where for n in was) or "no neighbour"
+        shown_now = ", ".join(n.where for n in now) or "no neighbour"
+        message = f"{port} of {name} was cabled to {shown_was}, now to {shown_now}"
+        if shown_was == shown_now:  # same names, another chassis: a replaced switch
+            ids = (", ".join(str(n.chassis_id) for n in seen) for seen in (was, now))
+            message += " (chassis {} -> {}: another switch by the same name)".format(*ids)
+        changes.append(Change("DRIFT-CABLING", message, bond=name, port=port,
+                              before=shown_was, after=shown_now))  # fmt: skip
     return changes
 
 

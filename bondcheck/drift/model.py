@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from bondcheck.model import IpState, ObservedBond
+from bondcheck.model import IpState, LldpNeighbor, ObservedBond
 
 #: A node's status in a diff, in report order.
 NODE_STATUSES: tuple[str, ...] = ("changed", "added", "removed", "error", "same")
@@ -39,6 +39,8 @@ class NodeState:
     ip: IpState = field(default_factory=IpState)
     kernel: str | None = None
     collected_at: str | None = None
+    #: LLDP neighbours per port (lldp.json); None when the snapshot has no LLDP source.
+    lldp: Mapping[str, tuple[LldpNeighbor, ...]] | None = None
 
 
 @dataclass(frozen=True)

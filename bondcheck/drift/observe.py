@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bondcheck.drift.model import NodeState
-from bondcheck.model import Evidence, IpState, ObservedBond
+from bondcheck.errors import ParseError
+from bondcheck.model import Evidence, IpState, LldpNeighbor, ObservedBond
 from bondcheck.parse.iproute import parse_ip_state
+from bondcheck.parse.lldp import parse_lldpctl
 from bondcheck.parse.procfs import parse_bonding
 
 
@@ -38,4 +40,16 @@ def observe(evidence: Evidence, bonds: Iterable[str] | None = None) -> NodeState
         ip=ip,
         kernel=kernel,
         collected_at=evidence.collected_at,
+        lldp=_lldp(evidence),
     )
+
+
+def _lldp(evidence: Evidence) -> dict[str, tuple[LldpNeighbor, ...]] | None:
+    """LLDP neighbours when the snapshot has them; unreadable LLDP data is "no source" here
+    (verify reports it as EVIDENCE-PARSE), so the bonds are still compared."""
+    if evidence.lldp is None:
+        return None
+    try:
+        return parse_lldpctl(evidence.lldp)
+    except ParseError:
+        return None

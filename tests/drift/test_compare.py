@@ -251,3 +251,29 @@ def test_a_real_failover_pair_from_the_corpus() -> None:
         ("DRIFT-MII", "enp3s0", "enp3s0 MII status up -> down"),
         ("DRIFT-ACTIVE-PORT", None, "bond0's active port moved: enp3s0 -> wlp2s0"),
     ]
+
+
+def test_drift_cabling_when_a_port_moved_to_another_switch(tmp_path: Path) -> None:
+    """Real lldpd output (fixtures/lldp) beside a real capture: ens256 moved from leaf-1
+    Ethernet1/8 to leaf-2 Ethernet1/7; ens224 stayed. Without LLDP on one side: no drift."""
+    from dataclasses import replace
+
+    from bondcheck.drift.compare import compare_nodes
+    from bondcheck.parse.lldp import parse_lldpctl
+
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures" / "lldp"
+    one = parse_lldpctl((fixtures / "lldpctl-two-ports-one-switch.json").read_text())
+    two = parse_lldpctl((fixtures / "lldpctl-two-ports-two-switches.json").read_text())
+    base = snapshot("healthy-802.3ad", tmp_path / "a")
+    # ens224 reaches the same switch port in both runs: give it the same chassis ID.
+    two = {**two, "ens224": one["ens224"]}
+    changes = compare_nodes(replace(base, lldp=one), replace(base, lldp=two))
+    assert [(c.id, c.port, c.before, c.after) for c in changes] == [
+        ("DRIFT-CABLING", "ens256", "leaf-1 Ethernet1/8", "leaf-2 Ethernet1/7")
+    ]
+    assert changes[0].message == (
+        "ens256 of bond0 was cabled to leaf-1 Ethernet1/8, now to leaf-2 Ethernet1/7"
+    )
+    assert compare_nodes(replace(base, lldp=one), base) == []  # no LLDP after: not compared
+    gone = compare_nodes(replace(base, lldp=one), replace(base, lldp={"ens224": one["ens224"]}))
+    assert [(c.port, c.after) for c in gone] == [("ens256", "no neighbour")]

@@ -306,3 +306,27 @@ def test_diff_as_prometheus_metrics(before: Path, tmp_path: Path) -> None:
     assert value(s, "bondcheck_drift_changes", node="worker-1", drift="DRIFT-ADDRESSES",
                  port="ens256") == 1  # fmt: skip
     assert not [k for k in s if k[0] == "bondcheck_drift_changes" and ("node", "worker-0") in k[1]]
+
+
+def test_diff_reports_a_recabled_port_from_lldp_json(tmp_path: Path) -> None:
+    lldp = ROOT / "fixtures" / "lldp"
+    before = tree(tmp_path / "b", {"worker-0": HEALTHY})
+    after = tree(tmp_path / "a", {"worker-0": HEALTHY})
+    (before / "worker-0" / "lldp.json").write_text(
+        (lldp / "lldpctl-two-ports-one-switch.json").read_text()
+    )
+    (after / "worker-0" / "lldp.json").write_text(
+        (lldp / "lldpctl-two-ports-two-switches.json").read_text()
+    )
+    result = cli("diff", str(before), str(after), "-o", "json")
+    assert result.exit_code == 1, result.output
+    changes = json.loads(result.stdout)["nodes"][0]["changes"]
+    cabling = {c["port"]: (c["before"], c["after"]) for c in changes if c["id"] == "DRIFT-CABLING"}
+    # Two real lldpd runs: every chassis ID differs, so both ports count as re-cabled, and
+    # the one whose names stayed says it is another switch by the same name.
+    assert cabling == {
+        "ens224": ("leaf-1 Ethernet1/7", "leaf-1 Ethernet1/7"),
+        "ens256": ("leaf-1 Ethernet1/8", "leaf-2 Ethernet1/7"),
+    }
+    same_name = [c["message"] for c in changes if c.get("port") == "ens224"]
+    assert "another switch by the same name" in same_name[0]
