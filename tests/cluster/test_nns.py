@@ -156,3 +156,22 @@ def test_every_blind_check_is_skipped_with_its_reason() -> None:
             why = BY_ID[result.check].nns_skip()
             if why is not None:
                 assert (result.status, result.message) == (Status.SKIP, why)
+
+
+def test_verify_via_nns_judges_lldp_from_the_api(
+    apiserver: ApiServerStandIn, kubeconfig: Path
+) -> None:
+    """The stand-in's NodeNetworkState lists each port's LLDP neighbour (Juniper TLVs): the
+    LLDP checks answer under --via nns, through the real kubernetes client."""
+    from bondcheck.run import VerifyRequest, verify
+    from bondcheck.transport.options import TransportOptions
+
+    request = VerifyRequest(policy_name="bond0-lacp", via="nns", nodes=("worker-0",),
+                            options=TransportOptions(kubeconfig=str(kubeconfig)))  # fmt: skip
+    (node,) = verify(request).nodes
+    got = {r.check: r for r in node.results if r.check.startswith("LLDP-")}
+    assert got["LLDP-NEIGHBOR"].message == (
+        "ens1f0 -> leaf-a.example.lab et-0/0/12; ens1f1 -> leaf-b.example.lab et-0/0/12"
+    )
+    assert got["LLDP-DISTINCT-SWITCH"].status.value == "pass"
+    assert got["LLDP-CABLING"].message == "no --cabling map"
