@@ -23,7 +23,7 @@ from tests.lab.cpio import CpioArchive
 from tests.lab.errors import LabUnavailable
 
 GUEST_DIR = Path(__file__).resolve().parent / "guest"
-BUILD_FORMAT = "3"  # bump to invalidate cached initramfs images after layout changes
+BUILD_FORMAT = "4"  # bump to invalidate cached initramfs images after layout changes
 KERNEL_META = "linux-image-cloud-amd64"
 
 # Modules the guest loads, with parameters; dependencies are added from modules.dep.
@@ -45,6 +45,9 @@ HOST_BINARIES: dict[str, str] = {
     "date": "bin/date",
 }
 NOT_FROM_BUSYBOX = {"sh", "ash", "ip", "date", "bash", "dash"}
+#: Real lldpd (and lldpcli/lldpctl) in every guest, started only by `labnet lldp` (tests
+#: marked lab_lldp): the packages it links that the host may lack come along.
+LLDP_PACKAGES = ("lldpd", "libsnmp40", "libpci3", "libsensors5")
 
 
 @dataclass(frozen=True)
@@ -64,10 +67,10 @@ def cache_dir() -> Path:
     return path
 
 
-def _run(cmd: list[str], cwd: Path | None = None) -> str:
+def _run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
     try:
         proc = subprocess.run(
-            cmd, cwd=cwd, capture_output=True, text=True, timeout=600, check=False
+            cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
         )
     except FileNotFoundError as exc:
         raise LabUnavailable(f"{cmd[0]} not found; run scripts/lab-deps.sh") from exc
@@ -160,9 +163,9 @@ def _mod_name(path: str) -> str:
     return base.replace("-", "_")
 
 
-def ldd_libraries(binary: Path) -> list[str]:
+def ldd_libraries(binary: Path, env: dict[str, str] | None = None) -> list[str]:
     """Absolute paths of the shared libraries (and loader) that `binary` needs."""
-    out = _run(["ldd", str(binary)])
+    out = _run(["ldd", str(binary)], env=env)
     libs: list[str] = []
     for line in out.splitlines():
         line = line.strip()
@@ -204,10 +207,26 @@ def _busybox() -> Path:
     return path
 
 
+def _lldpd_files(versions: dict[str, str]) -> dict[str, tuple[Path, int]]:
+    """lldpd, lldpcli and every library they load, at their guest paths."""
+    trees = [fetch_unpacked(p, versions[p], cache_dir() / "debs") for p in LLDP_PACKAGES]
+    libdirs = [str(t / "usr" / "lib" / "x86_64-linux-gnu") for t in trees]
+    env = {**os.environ, "LD_LIBRARY_PATH": ":".join(libdirs)}
+    files: dict[str, tuple[Path, int]] = {}
+    binaries = [trees[0] / "usr" / "sbin" / name for name in ("lldpd", "lldpcli")]
+    for binary in binaries:
+        files[f"usr/sbin/{binary.name}"] = (binary, 0o755)
+        for lib in ldd_libraries(binary, env):
+            tree = next((t for t in trees if lib.startswith(str(t) + "/")), None)
+            guest = lib[len(str(tree)) + 1 :] if tree is not None else lib.lstrip("/")
+            files[guest] = (Path(lib), 0o755)
+    return files
+
+
 def build(log: bool = False) -> Artifacts:
     """Resolve, fetch and assemble; returns cached artifacts when nothing changed."""
     kernel_pkg = resolve_kernel_package()
-    versions = candidates([kernel_pkg, "openssh-server"])
+    versions = candidates([kernel_pkg, "openssh-server", *LLDP_PACKAGES])
     version, ktree = _kernel_tree(kernel_pkg, versions[kernel_pkg])
     sshd_tree = fetch_unpacked("openssh-server", versions["openssh-server"], cache_dir() / "debs")
     moddir = ktree / "lib" / "modules" / version
@@ -223,6 +242,7 @@ def build(log: bool = False) -> Artifacts:
     for binary in [sshd] + [_host_binary(n) for n in HOST_BINARIES]:
         for lib in ldd_libraries(binary):
             files[lib.lstrip("/")] = (Path(lib), 0o755)
+    files.update(_lldpd_files(versions))
     for mod in mods:
         files[f"lib/modules/{mod}"] = (moddir / mod, 0o644)
     files["etc/ssh/moduli"] = (sshd_tree / "etc" / "ssh" / "moduli", 0o644)
@@ -265,6 +285,7 @@ def build(log: bool = False) -> Artifacts:
         arc.add_file(guest, src.read_bytes(), mode)
     arc.add_symlink("bin/sh", "dash")
     arc.add_symlink("bin/ip", "../sbin/ip")
+    arc.add_symlink("usr/sbin/lldpctl", "lldpcli")
     arc.add_symlink("init", "bin/busybox")
     for applet in applets:
         if applet.rsplit("/", 1)[-1] not in NOT_FROM_BUSYBOX and applet not in arc:
