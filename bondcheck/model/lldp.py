@@ -25,6 +25,8 @@ class LldpNeighbor:
     port_id_type: str | None = None
     port_descr: str | None = None
     mgmt_ip: str | None = None
+    vlans: tuple[int, ...] = ()  # IEEE 802.1 VLAN IDs the switch port carries, when sent
+    max_frame_size: int | None = None  # IEEE 802.3 maximum frame size, when sent
 
     @property
     def switch(self) -> str:

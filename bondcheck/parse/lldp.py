@@ -5,8 +5,10 @@ keyed by interface name when one interface has neighbours and a list of one-key 
 several do; an interface with several neighbours is a list under its name; ``chassis`` is
 keyed by the system name when the neighbour sent one, or holds ``id`` directly when it did
 not. NodeNetworkState reports ``interfaces[].lldp.neighbors`` as a list of TLV lists: type 1
-chassis ID (``chassis-id``, ``chassis-id-type`` as a number), 2 port ID, 5 system name, 8
-management address; others (6, 7, 127) are kept out. Both become ``{port: (LldpNeighbor,
+chassis ID (``chassis-id``, ``chassis-id-type`` as a number), 2 port ID, 4 port description,
+5 system name, 8 management addresses (a list), 127 organisation-specific: 802.1 VLANs
+(``ieee-802-1-vlans``) and 802.3 maximum frame size; 6 and 7 (descriptions, capabilities) are
+not kept. Both become ``{port: (LldpNeighbor,
 ...)}``; a shape that is not one of these raises ParseError with one line.
 """
 
@@ -70,6 +72,13 @@ def _lldpd_neighbor(port: str, body: Any) -> LldpNeighbor:
     port_block: Mapping[str, Any] = body["port"] if isinstance(body.get("port"), Mapping) else {}
     port_id, port_type = _id(port_block.get("id"))
     mgmt = chassis.get("mgmt-ip")
+    vlan = body.get("vlan")
+    vlans = tuple(
+        int(v["vlan-id"])
+        for v in (vlan if isinstance(vlan, list) else [vlan])
+        if isinstance(v, Mapping) and str(v.get("vlan-id", "")).isdigit()
+    )
+    mfs = port_block.get("mfs")
     return LldpNeighbor(
         port=port,
         chassis_id=chassis_id,
@@ -79,6 +88,8 @@ def _lldpd_neighbor(port: str, body: Any) -> LldpNeighbor:
         port_id_type=port_type,
         port_descr=_str(port_block.get("descr")),
         mgmt_ip=_str(mgmt[0] if isinstance(mgmt, list) and mgmt else mgmt),
+        vlans=vlans,
+        max_frame_size=int(mfs) if isinstance(mfs, str) and mfs.isdigit() else None,
     )
 
 
@@ -122,8 +133,25 @@ def _tlv_neighbor(port: str, tlvs: Any) -> LldpNeighbor:
         elif kind == 5:
             fields["system_name"] = _str(tlv.get("system-name"))
         elif kind == 8:
-            fields["mgmt_ip"] = _str(tlv.get("management-address"))
+            addresses = tlv.get("management-addresses")
+            first = addresses[0] if isinstance(addresses, list) and addresses else {}
+            fields["mgmt_ip"] = _str(first.get("address") if isinstance(first, Mapping) else None)
+        elif kind == 127:
+            _org_tlv(tlv, fields)
     return LldpNeighbor(port=port, **fields)
+
+
+def _org_tlv(tlv: Mapping[str, Any], fields: dict[str, Any]) -> None:
+    """802.1 VLANs and the 802.3 maximum frame size, the organisation TLVs a bond cares about
+    (a VLAN missing on one port, a jumbo MTU on one switch only)."""
+    vlans = tlv.get("ieee-802-1-vlans")
+    if isinstance(vlans, list):
+        fields["vlans"] = tuple(
+            v["vid"] for v in vlans if isinstance(v, Mapping) and isinstance(v.get("vid"), int)
+        )
+    size = tlv.get("ieee-802-3-max-frame-size")
+    if isinstance(size, int):
+        fields["max_frame_size"] = size
 
 
 def lldp_from_nns(state: Mapping[str, Any]) -> Neighbors | None:

@@ -102,6 +102,10 @@ def test_nns_tlvs_real_juniper_neighbours() -> None:
     for neighbours in found.values():
         for seen in neighbours:
             assert seen.chassis_id and seen.port_id and seen.system_name
+    seen = found["ens1f0np0"][0]  # this capture lists two neighbour entries
+    assert seen.mgmt_ip == "10.47.246.241"  # TLV 8: management-addresses[0].address
+    assert seen.vlans == (1000, 1001, 204, 205, 572)  # 802.1 VLANs (TLV 127, 00:80:c2)
+    assert seen.max_frame_size == 9216  # 802.3 maximum frame size (TLV 127, 00:12:0f)
 
 
 def test_nns_without_lldp_enabled_is_no_source() -> None:
