@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LLDP = ROOT / "fixtures" / "lldp"
 LAB = ROOT / "fixtures" / "captures" / "lab"
 POLICY = load_policy_file(str(ROOT / "fixtures" / "policies" / "lab" / "802.3ad.yaml"))
-CORPUS = ROOT.parent / "shared" / "corpus" / "k8s"
+NNS = ROOT / "fixtures" / "k8s" / "nns"
 
 
 def lldpctl(name: str) -> str:
@@ -72,7 +72,7 @@ def test_no_neighbours_at_all_is_an_empty_map() -> None:
 
 
 def _nns(name: str) -> dict:
-    path = CORPUS / name
+    path = NNS / name
     doc = (
         json.loads(path.read_text()) if path.suffix == ".json" else yaml.safe_load(path.read_text())
     )
@@ -80,9 +80,7 @@ def _nns(name: str) -> dict:
 
 
 def test_nns_tlvs_reconstructed_bond_node() -> None:
-    state = _nns("nns-v1beta1-worker-0-bond0-802.3ad-lldp-RECONSTRUCTED.yaml")["status"][
-        "currentState"
-    ]
+    state = _nns("worker-0.yaml")["status"]["currentState"]
     found = lldp_from_nns(state)
     assert found is not None
     assert {p: n[0].where for p, n in found.items()} == {
@@ -96,7 +94,7 @@ def test_nns_tlvs_reconstructed_bond_node() -> None:
 
 
 def test_nns_tlvs_real_juniper_neighbours() -> None:
-    items = _nns("nns-list-v1beta1-zeus11-ovnk-lldp-juniper-neighbors.json")["items"]
+    items = _nns("zeus11-lldp-juniper-list.json")["items"]
     found = lldp_from_nns(items[0]["status"]["currentState"])
     assert found, "the real NNS lists LLDP neighbours"
     for neighbours in found.values():
@@ -230,7 +228,7 @@ def test_lldp_json_that_does_not_parse_is_evidence_parse(tmp_path: Path) -> None
 
 
 def test_nns_path_judges_lldp_from_the_tlvs() -> None:
-    doc = _nns("nns-v1beta1-worker-0-bond0-802.3ad-lldp-RECONSTRUCTED.yaml")
+    doc = _nns("worker-0.yaml")
     policy = load_policy_file(str(ROOT / "fixtures" / "k8s" / "nncp" / "bond0-lacp-v1.yaml"))
     ev = Evidence(node="worker-0", transport="nns", nns_state=doc["status"]["currentState"])
     got = {r.check: r for r in judge_node(policy, ev).results if r.check.startswith("LLDP-")}
