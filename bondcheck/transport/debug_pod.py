@@ -162,9 +162,9 @@ class DebugPodTransport(Transport):
                 stdout, stderr = proc.communicate(timeout=timeout)
             except subprocess.TimeoutExpired:
                 left = self.abort(run)
-                drain(proc)
+                why = self.stalled_because(drain(proc))
                 raise CollectError(
-                    f"{node}: {self.tool} debug gave no result within {timeout:g}s{left}"
+                    f"{node}: {self.tool} debug gave no result within {timeout:g}s{why}{left}"
                 ) from None
             except BaseException:  # KeyboardInterrupt / SystemExit in this thread
                 self.abort(run)
@@ -265,6 +265,11 @@ class DebugPodTransport(Transport):
         useful = [ln for ln in lines if not self.is_chatter(ln)]
         last = useful[-1] if useful else f"{self.tool} exited with status {rc} and no output"
         return CollectError(f"{node}: {self.tool} debug failed: {scrub(last)[:300]}")
+
+    def stalled_because(self, stderr: str) -> str:
+        """Why a CLI that timed out was still waiting, from its stderr (``", because …"``),
+        or "" when it did not say."""
+        return ""
 
     def unauthorized_hint(self) -> str:
         return "not logged in: run `oc login` (the API server rejected the credentials)"

@@ -22,6 +22,10 @@ stderr to one line) is DebugPodTransport in debug_pod.py; what differs is kubect
   not passed), else by looking up the pod on that node whose command carries this run's
   nonce. The lookup is by node (``--field-selector spec.nodeName=``), not by a label: the pod
   the real kubectl 1.32 creates carries no label at all.
+* A debug container that never starts (an image the node cannot pull) makes kubectl wait
+  forever, printing only ``Warning: container debugger: Back-off pulling image "…"`` (the
+  kubelet's waiting message). bondcheck's timeout stops it; the error line carries that
+  message, so an air-gapped cluster's operator sees why and that ``--image`` is the fix.
 """
 
 from __future__ import annotations
@@ -29,11 +33,13 @@ from __future__ import annotations
 import re
 
 from bondcheck.errors import CollectError
+from bondcheck.kube.errors import scrub
 from bondcheck.transport.debug_pod import DebugPodTransport
 
 DEFAULT_IMAGE = "docker.io/library/busybox:1.36"
 
 _CREATED = re.compile(r"^Creating debugging pod (\S+) with container \S+ on node \S+?\.?$", re.M)
+_WAITING = re.compile(r"^Warning: container \S+: (.+)$", re.M)
 
 
 class KubectlDebugTransport(DebugPodTransport):
@@ -77,6 +83,14 @@ class KubectlDebugTransport(DebugPodTransport):
 
     def unauthorized_hint(self) -> str:
         return "unauthorized: the API server rejected the kubeconfig credentials"
+
+    def stalled_because(self, stderr: str) -> str:
+        waits = _WAITING.findall(stderr)
+        if not waits:
+            return ""
+        why = scrub(waits[-1].strip())[:200]
+        hint = " (pass --image with an image the nodes can pull)" if "pull" in why.lower() else ""
+        return f", the debug container is waiting: {why}{hint}"
 
     def stderr_error(self, node: str, stderr: str, rc: int) -> CollectError:
         if "unknown profile: sysadmin" in stderr:

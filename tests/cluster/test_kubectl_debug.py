@@ -115,3 +115,23 @@ def test_run_debug_deletes_the_finished_pod_before_it_returns(debug_cli: DebugCl
     assert debug_cli.pods() == []
     transport.close()  # the run is already cleaned up: close() starts no second kubectl
     assert [c[:2] for c in debug_cli.calls()] == [["debug", "node/worker-1"], ["delete", "pod"]]
+
+
+def test_a_stalled_kubectl_says_why_from_its_last_waiting_warning() -> None:
+    """kubectl 1.32's stderr while the debug container cannot start (the second line as the
+    real kubectl printed it in tests/cluster/test_real_kubectl_pods.py; the first an earlier
+    warning): the kubelet's waiting message, the last one wins."""
+    stderr = (
+        'Warning: container debugger: Back-off pulling image "busybox:1.35"\n'
+        'Warning: container debugger: Back-off pulling image "docker.io/library/busybox:1.36"\n'
+    )
+    assert kubectl().stalled_because(stderr) == (
+        ', the debug container is waiting: Back-off pulling image "docker.io/library/busybox:1.36"'
+        " (pass --image with an image the nodes can pull)"
+    )
+    hung = "If you don't see a command prompt, try pressing enter.\n"
+    assert kubectl().stalled_because(hung) == ""
+    # a waiting message that is not about the image gets no --image hint
+    assert kubectl().stalled_because("Warning: container debugger: CreateContainerError\n") == (
+        ", the debug container is waiting: CreateContainerError"
+    )
