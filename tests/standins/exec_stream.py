@@ -51,9 +51,13 @@ def serve_exec(
     pod: dict[str, Any],
     container: str,
     command: list[str],
+    *,
+    log: bytearray | None = None,
 ) -> int | None:
     """Run one exec session on an upgraded connection, until the command ends or the client
-    goes away; the command's exit code (None when it could not start)."""
+    goes away; the command's exit code (None when it could not start). With ``log``, the
+    output of both channels is also appended there in the order it came (a container's log,
+    as the kubelet keeps it, for an attach)."""
     lock = threading.Lock()
     gone = threading.Event()
 
@@ -85,6 +89,9 @@ def serve_exec(
             chunk = os.read(pipe.fileno(), 65536)
             if not chunk:
                 return
+            if log is not None:
+                with lock:
+                    log.extend(chunk)
             send(ws.encode_frame(ws.OP_BINARY, bytes([channel]) + chunk))
 
     def watch_client() -> None:
