@@ -138,17 +138,27 @@ def test_an_image_the_node_cannot_pull_is_named_in_the_timeout(tmp_path: Path) -
     message as a warning; bondcheck's timeout error carries it and the pod is deleted."""
     backoff = 'Back-off pulling image "docker.io/library/busybox:1.36"'
     server, kubeconfig = _server(tmp_path, pull_error=backoff)
+    # A colleague's debug session on the same node: bondcheck, which never learnt its own
+    # pod's name (kubectl was killed), finds its pod by nonce and must leave this one alone.
+    colleague = {"apiVersion": "v1", "kind": "Pod",
+                 "metadata": {"name": "node-debugger-worker-0-abcde", "namespace": "default"},
+                 "spec": {"nodeName": "worker-0", "containers": [
+                     {"name": "debugger", "image": "busybox:1.36", "command": ["chroot", "/host"]},
+                 ]}}  # fmt: skip
+    server.store.create(colleague)
     try:
         with pytest.raises(CollectError) as caught:
             _transport(kubeconfig).collect(NodeTarget("worker-0"), ["bond0"], 4)
         left = server.store.list("pods", namespace="default")
+        deletes = [p for m, p in server.requests if m == "DELETE"]
     finally:
         server.stop()
     assert str(caught.value) == (
         "worker-0: kubectl debug gave no result within 4s, the debug container is waiting: "
         f"{backoff} (pass --image with an image the nodes can pull); debug pod removed"
     )
-    assert left == []
+    assert [p["metadata"]["name"] for p in left] == ["node-debugger-worker-0-abcde"]
+    assert len(deletes) == 1 and "node-debugger-worker-0-abcde" not in deletes[0]
 
 
 def test_rbac_denial_of_the_pod_create(standin) -> None:  # type: ignore[no-untyped-def]

@@ -22,6 +22,16 @@ one a real cluster exercises. Served:
   ``pods/NAME/attach`` over the WebSocket ``v5.channel.k8s.io`` protocol, ``pods/NAME/log``
   and delete. TLS on request (``tls=True``): client-go sends no bearer token to http://.
 
+Found by pointing the real kubectl 1.32 at it (tests/cluster/test_real_kubectl*.py), and fixed
+here: it served legacy discovery only, which a 1.32 server never sends kubectl, and listed NNCE
+and NNS in nmstate.io/v1 where they do not exist; new pods were Running at once and every watch
+closed after one snapshot, where a real pod is Pending until a kubelet reports it and kubectl
+follows an open watch; there was no ``pods/NAME/log``, which kubectl reads after a command that
+exits non-zero; and a SPDY attach (a POST) was answered as a failed pod create. Still not
+faithful: pods/NAME/attach starts the command (a kubelet starts it at scheduling), deletes are
+immediate (no grace period), replies are JSON (a real server answers kubectl in protobuf), and
+SPDY/3.1 is refused rather than served.
+
 Per-test fault injection: ``fail(path_regex, status, body)`` (401/403/404/500 with the
 corpus Status bodies), ``latency`` for every request, ``delay`` per fault.
 """
