@@ -26,7 +26,7 @@ import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -37,7 +37,12 @@ from bondcheck.model import Evidence, NodeTarget
 from bondcheck.transport.base import Transport
 from bondcheck.transport.debug_proc import drain, stop
 from bondcheck.transport.options import TransportOptions
-from bondcheck.transport.script import build_collect_script, new_nonce, parse_collect_output
+from bondcheck.transport.script import (
+    build_collect_script,
+    new_nonce,
+    output_complete,
+    parse_collect_output,
+)
 
 #: Seconds a helper command (get/delete of a leftover pod) may take.
 CLEANUP_TIMEOUT = 30.0
@@ -96,6 +101,11 @@ class DebugPodTransport(Transport):
         """The (namespace, pod) the CLI reported creating, when it says so."""
         return None
 
+    def complete_output(self, run: DebugRun, stdout: str, whole: Callable[[str], bool]) -> str:
+        """The command's whole output when the CLI's stdout lacks a part of it (the pod still
+        exists: this runs before its delete); ``stdout`` when it cannot be had."""
+        return stdout
+
     def delete_after_success(self) -> bool:
         """Whether bondcheck must delete the pod even when the CLI exited normally."""
         return False
@@ -143,7 +153,12 @@ class DebugPodTransport(Transport):
     # ------------------------------------------------------------------ collect
 
     def run_debug(
-        self, node: str, command: str, nonce: str, timeout: float
+        self,
+        node: str,
+        command: str,
+        nonce: str,
+        timeout: float,
+        whole: Callable[[str], bool] | None = None,
     ) -> tuple[DebugRun, str, str]:
         """Run ``command`` in a debug pod on ``node`` and wait at most ``timeout``.
 
@@ -151,6 +166,8 @@ class DebugPodTransport(Transport):
         CLI is killed on a timeout or an interrupt (the CLI never printed its name then). The
         run is registered so that ``close()`` from another thread stops it too, and stays so
         until its clean-up, the delete after success included, is over: close() waits for it.
+        ``whole`` says whether an output is all the command printed; when the CLI's is not,
+        ``complete_output`` may find it, before the pod is deleted.
         """
         argv = self.debug_argv(node, command)
         run = self._spawn(node, nonce, argv)
@@ -171,6 +188,8 @@ class DebugPodTransport(Transport):
                 drain(proc)
                 raise
             run.pod = self.pod_from_output(stdout)
+            if whole is not None and not whole(stdout):
+                stdout = self.complete_output(run, stdout, whole)
             if self.delete_after_success():
                 try:
                     self._clean_up(run, abort=False)
@@ -216,7 +235,9 @@ class DebugPodTransport(Transport):
         node = check_node_name(target.name)
         nonce = new_nonce()
         script = build_collect_script(bonds, nonce, use_sudo=False)
-        run, stdout, stderr = self.run_debug(node, script, nonce, timeout)
+        run, stdout, stderr = self.run_debug(
+            node, script, nonce, timeout, whole=lambda out: output_complete(out, nonce)
+        )
         evidence = self._evidence(node, nonce, bonds, stdout, stderr, run.proc.returncode)
         if run.left_behind:
             note = f"debug pod may be left behind: {run.left_behind}"

@@ -135,3 +135,33 @@ def test_a_stalled_kubectl_says_why_from_its_last_waiting_warning() -> None:
     assert kubectl().stalled_because("Warning: container debugger: CreateContainerError\n") == (
         ", the debug container is waiting: CreateContainerError"
     )
+
+
+def test_output_the_attach_missed_comes_from_the_container_log(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """kubectl printed the script's output without its beginning (kubernetes#27264): the
+    container's log, read before the pod is deleted, replaces it only when it is whole."""
+    import subprocess
+
+    from bondcheck.transport.debug_pod import DebugRun
+
+    transport = kubectl()
+    pod = "node-debugger-worker-0-ab12c"
+    created = f"Creating debugging pod {pod} with container debugger on node worker-0.\n"
+    calls: list[list[str]] = []
+    log = ["@@ meta ... done"]
+
+    def helper(args: list[str]) -> subprocess.CompletedProcess[str]:
+        calls.append(list(args))
+        return subprocess.CompletedProcess(args, 0, log[0], "")
+
+    def whole(out: str) -> bool:
+        return out.startswith("@@")
+
+    monkeypatch.setattr(transport, "_helper", helper)
+    run = DebugRun("worker-0", "ab", None, pod=(None, pod))  # type: ignore[arg-type]
+    assert transport.complete_output(run, created + "... done", whole) == "@@ meta ... done"
+    assert calls == [["logs", pod, "-c", "debugger"]]
+    log[0] = "... done"  # the log is no better: what kubectl printed stays
+    assert transport.complete_output(run, created + "... done", whole) == created + "... done"

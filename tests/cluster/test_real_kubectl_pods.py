@@ -129,7 +129,8 @@ def test_a_failing_command_falls_back_to_the_log_and_stays_one_line(tmp_path: Pa
     assert str(caught.value) == (
         "worker-0: kubectl debug failed: chroot: can't execute 'sh': No such file or directory"
     )
-    assert len(logs) == 1 and logs[0].endswith("/log?container=debugger")
+    # kubectl's fallback, then bondcheck's own look for the whole output (not there either)
+    assert len(logs) == 2 and all(p.endswith("/log?container=debugger") for p in logs)
     assert left == []
 
 
@@ -204,3 +205,28 @@ def test_spdy_is_not_served_and_says_so(standin, tmp_path: Path) -> None:  # typ
     )  # fmt: skip
     assert "not SPDY/3.1" in result.stderr
     assert [m for m, p in server.requests if "/attach?" in p] == ["POST"]
+
+
+def test_output_the_attach_missed_is_read_from_the_log(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A kubelet starts the container before kubectl attaches, and attach does not replay what
+    was printed in between (kubernetes/kubernetes#27264): the real kubectl then prints the
+    script's output without its beginning and exits 0. bondcheck reads the container's log."""
+    serve_bonding(tmp_path, monkeypatch, BOND_TEXT)
+    server, kubeconfig = _server(tmp_path, attach_misses=64)
+    try:
+        evidence = _transport(kubeconfig).collect(NodeTarget("worker-0"), ["bond0"], 60)
+        logs = [p for p in server.paths() if "/log?" in p]
+        left = server.store.list("pods", namespace="default")
+    finally:
+        server.stop()
+    assert evidence.bonds == {"bond0": BOND_TEXT} and evidence.kernel
+    assert len(logs) == 1 and logs[0].endswith("/log?container=debugger")
+    assert left == []
+
+
+def test_a_whole_attach_reads_no_log(standin, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    server, kubeconfig = standin
+    serve_bonding(tmp_path, monkeypatch, BOND_TEXT)
+    evidence = _transport(kubeconfig).collect(NodeTarget("worker-0"), ["bond0"], 60)
+    assert evidence.bonds == {"bond0": BOND_TEXT}
+    assert [p for p in server.paths() if "/log?" in p] == []

@@ -124,6 +124,9 @@ class ApiServerStandIn:
     pod_start_delay: float = 0.1
     #: When set, new pods' containers never start: ImagePullBackOff with this message.
     pull_error: str = ""
+    #: Bytes of a container's stdout that an attach misses: printed after the container
+    #: started, before the attach connected (a real kubelet's race, kubernetes#27264).
+    attach_misses: int = 0
     #: (namespace, pod, container) -> what the container printed (pods/NAME/log).
     logs: dict[tuple[str, str, str], bytearray] = field(default_factory=dict)
     stopped: threading.Event = field(default_factory=threading.Event)
@@ -527,9 +530,9 @@ class _Handler(BaseHTTPRequestHandler):
             pods.container_command(pod, container) or [] if attach else query.get("command", [])
         )
         log = state.logs.setdefault((ns, name, container), bytearray()) if attach else None
-        code = serve_exec(
-            self.rfile, self.wfile, state.exec_handler, pod, container, command, log=log
-        )
+        missed = state.attach_misses if attach else 0
+        code = serve_exec(self.rfile, self.wfile, state.exec_handler, pod, container, command,
+                          log=log, missed=missed)  # fmt: skip
         if attach and code is not None:
             state.store.update("pods", name, ns, status=pods.finished(pod, code))
 

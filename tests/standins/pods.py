@@ -22,7 +22,10 @@ stand-in with ``-v=9``):
 
    Deliberate difference: a real kubelet starts the container when the pod is scheduled, and
    kubectl falls back to ``logs`` if it finished before the attach; the stand-in starts the
-   command when kubectl attaches, so the test is deterministic and no output is lost.
+   command when kubectl attaches, so the test is deterministic and no output is lost. The
+   loss a real kubelet can cause (output printed between the container's start and the
+   attach is not replayed, kubernetes/kubernetes#27264) is made on purpose with
+   ``ApiServerStandIn.attach_misses``: the log keeps those bytes, the attach never sends them.
 4. ``GET .../pods/NAME/log?container=C``: everything the container printed, stdout and
    stderr merged as the kubelet logs them (400 while it waits to start). kubectl asks for it
    when the attach ends with a non-zero exit status ("warning: couldn't attach to pod/NAME,
