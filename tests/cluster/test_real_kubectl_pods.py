@@ -230,3 +230,51 @@ def test_a_whole_attach_reads_no_log(standin, tmp_path, monkeypatch) -> None:  #
     evidence = _transport(kubeconfig).collect(NodeTarget("worker-0"), ["bond0"], 60)
     assert evidence.bonds == {"bond0": BOND_TEXT}
     assert [p for p in server.paths() if "/log?" in p] == []
+
+
+def test_attach_streams_stdout_and_stderr_as_they_come(standin, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Over v5.channel.k8s.io: the first line reaches kubectl's stdout while the command
+    still runs, stderr reaches its stderr, and the exit status ends the session."""
+    import time
+
+    server, kubeconfig = standin
+    argv = [str(KUBECTL), "--kubeconfig", str(kubeconfig), "debug", "node/worker-0",
+            "--profile=sysadmin", "--image=busybox:1.36", "--attach=true", "--stdin=false",
+            "--tty=false", "--", "chroot", "/host", "sh", "-c",
+            "echo first; echo to-stderr >&2; sleep 3; echo second"]  # fmt: skip
+    start = time.monotonic()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=tmp_path)  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline(), proc.stdout.readline()]
+        first_at = time.monotonic() - start
+        rest, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert lines[0].startswith("Creating debugging pod node-debugger-worker-0-")
+    assert lines[1] == "first\n" and first_at < 3
+    assert rest == "second\n" and proc.returncode == 0
+    assert "to-stderr\n" in err
+    pod = lines[0].split()[3]
+    assert server.store.get("pods", pod, "default")["status"]["phase"] == "Succeeded"
+
+
+def test_to_namespace_through_the_real_kubectl(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """--to-namespace becomes kubectl's -n: the pod is made, read and deleted there."""
+    serve_bonding(tmp_path, monkeypatch, BOND_TEXT)
+    server, kubeconfig = _server(tmp_path)
+    opts = TransportOptions(kubeconfig=str(kubeconfig), kubectl=KUBECTL, to_namespace="netops")
+    try:
+        evidence = KubectlDebugTransport(opts).collect(NodeTarget("worker-1"), ["bond0"], 60)
+        requests = list(server.requests)
+        left = server.store.list("pods", namespace="netops")
+    finally:
+        server.stop()
+    assert evidence.bonds == {"bond0": BOND_TEXT}
+    assert [p for m, p in requests if m == "POST"] == ["/api/v1/namespaces/netops/pods"]
+    deletes = [p for m, p in requests if m == "DELETE"]
+    assert len(deletes) == 1
+    assert deletes[0].startswith("/api/v1/namespaces/netops/pods/node-debugger-worker-1-")
+    assert left == []
