@@ -275,21 +275,22 @@ class DebugPodTransport(Transport):
                 f"{node}: forbidden: the debug pod needs the privileged SCC "
                 "(cluster-admin, or `oc adm policy add-scc-to-user privileged <user>`)"
             )
-        match = re.search(r"Error from server \(Forbidden\):\s*(.*)", text)
-        if match:
-            return CollectError(f"{node}: {forbidden_message(match.group(1))}")
-        if "PodSecurity" in text or "violates PodSecurity" in text:
+        # PodSecurity's denial is a 403 too; a warn-mode `Warning: would violate …` is not one.
+        if re.search(r"^(?!Warning: ).*(violates PodSecurity|PodSecurity violation)", text, re.M):
             return CollectError(
                 f"{node}: PodSecurity rejected the debug pod; pass --to-namespace with a "
                 "namespace labelled pod-security.kubernetes.io/enforce=privileged"
             )
+        match = re.search(r"Error from server \(Forbidden\):\s*(.*)", text)
+        if match:
+            return CollectError(f"{node}: {forbidden_message(match.group(1))}")
         useful = [ln for ln in lines if not self.is_chatter(ln)]
         last = useful[-1] if useful else f"{self.tool} exited with status {rc} and no output"
         return CollectError(f"{node}: {self.tool} debug failed: {scrub(last)[:300]}")
 
     def stalled_because(self, stderr: str) -> str:
-        """Why a CLI that timed out was still waiting, from its stderr (``", because …"``),
-        or "" when it did not say."""
+        """Why a CLI that timed out was still waiting, from its stderr (``", the debug container
+        is waiting: …"``), or "" when it did not say."""
         return ""
 
     def unauthorized_hint(self) -> str:

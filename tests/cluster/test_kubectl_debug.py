@@ -165,3 +165,16 @@ def test_output_the_attach_missed_comes_from_the_container_log(
     assert calls == [["logs", pod, "-c", "debugger"]]
     log[0] = "... done"  # the log is no better: what kubectl printed stays
     assert transport.complete_output(run, created + "... done", whole) == created + "... done"
+
+
+def test_a_podsecurity_warning_is_not_taken_for_the_error() -> None:
+    """A warn-mode namespace prints `Warning: would violate PodSecurity …` and admits the pod:
+    a later failure is reported as itself."""
+    stderr = (
+        'Warning: would violate PodSecurity "baseline:latest": privileged (container '
+        '"debugger" must not set securityContext.privileged=true)\n'
+        "error: timed out waiting for the condition\n"
+    )
+    assert str(kubectl().stderr_error("worker-0", stderr, 1)) == (
+        "worker-0: kubectl debug failed: error: timed out waiting for the condition"
+    )

@@ -278,3 +278,18 @@ def test_to_namespace_through_the_real_kubectl(tmp_path, monkeypatch) -> None:  
     assert len(deletes) == 1
     assert deletes[0].startswith("/api/v1/namespaces/netops/pods/node-debugger-worker-1-")
     assert left == []
+
+
+def test_podsecurity_refusing_the_pod_names_the_fix(standin) -> None:  # type: ignore[no-untyped-def]
+    """PodSecurity's denial is a 403 as well: the real kubectl prints it as `Error from server
+    (Forbidden): … violates PodSecurity …`, which bondcheck once reported as a bare RBAC-style
+    "forbidden"; it is the namespace that needs changing."""
+    server, kubeconfig = standin
+    server.fail(r"^/api/v1/namespaces/default/pods$", 403,
+                "status-403-forbidden-podsecurity-baseline-RECONSTRUCTED")  # fmt: skip
+    with pytest.raises(CollectError) as caught:
+        _transport(kubeconfig).collect(NodeTarget("worker-0"), ["bond0"], 60)
+    assert str(caught.value) == (
+        "worker-0: PodSecurity rejected the debug pod; pass --to-namespace with a namespace "
+        "labelled pod-security.kubernetes.io/enforce=privileged"
+    )
