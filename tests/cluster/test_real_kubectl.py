@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -204,4 +205,8 @@ def test_a_hanging_attach_times_out_in_one_line_and_the_pod_is_deleted(
     message = str(caught.value)
     assert message.startswith("worker-0: ") and "\n" not in message
     assert message == "worker-0: kubectl debug gave no result within 4s; debug pod removed"
-    assert server.store.list("pods", namespace="default") == []  # found by its nonce, deleted
+    # found by its nonce and deleted: Terminating (its container may still run), then gone
+    terminating = server.store.list("pods", namespace="default")
+    assert [("deletionTimestamp" in p["metadata"]) for p in terminating] == [True]
+    time.sleep(server.termination_delay + 0.5)
+    assert server.store.list("pods", namespace="default") == []

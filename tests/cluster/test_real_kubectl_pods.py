@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -150,6 +151,10 @@ def test_an_image_the_node_cannot_pull_is_named_in_the_timeout(tmp_path: Path) -
     try:
         with pytest.raises(CollectError) as caught:
             _transport(kubeconfig).collect(NodeTarget("worker-0"), ["bond0"], 4)
+        # Deleted, not yet gone: a pod that may still run is Terminating for a while.
+        terminating = {p["metadata"]["name"]: "deletionTimestamp" in p["metadata"]
+                       for p in server.store.list("pods", namespace="default")}  # fmt: skip
+        time.sleep(server.termination_delay + 0.5)
         left = server.store.list("pods", namespace="default")
         deletes = [p for m, p in server.requests if m == "DELETE"]
     finally:
@@ -158,6 +163,8 @@ def test_an_image_the_node_cannot_pull_is_named_in_the_timeout(tmp_path: Path) -
         "worker-0: kubectl debug gave no result within 4s, the debug container is waiting: "
         f"{backoff} (pass --image with an image the nodes can pull); debug pod removed"
     )
+    assert sorted(terminating.values()) == [False, True]
+    assert terminating["node-debugger-worker-0-abcde"] is False
     assert [p["metadata"]["name"] for p in left] == ["node-debugger-worker-0-abcde"]
     assert len(deletes) == 1 and "node-debugger-worker-0-abcde" not in deletes[0]
 
@@ -235,8 +242,6 @@ def test_a_whole_attach_reads_no_log(standin, tmp_path, monkeypatch) -> None:  #
 def test_attach_streams_stdout_and_stderr_as_they_come(standin, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Over v5.channel.k8s.io: the first line reaches kubectl's stdout while the command
     still runs, stderr reaches its stderr, and the exit status ends the session."""
-    import time
-
     server, kubeconfig = standin
     argv = [str(KUBECTL), "--kubeconfig", str(kubeconfig), "debug", "node/worker-0",
             "--profile=sysadmin", "--image=busybox:1.36", "--attach=true", "--stdin=false",

@@ -27,10 +27,11 @@ here: it served legacy discovery only, which a 1.32 server never sends kubectl, 
 and NNS in nmstate.io/v1 where they do not exist; new pods were Running at once and every watch
 closed after one snapshot, where a real pod is Pending until a kubelet reports it and kubectl
 follows an open watch; there was no ``pods/NAME/log``, which kubectl reads after a command that
-exits non-zero; and a SPDY attach (a POST) was answered as a failed pod create. Still not
-faithful: pods/NAME/attach starts the command (a kubelet starts it at scheduling), deletes are
-immediate (no grace period), replies are JSON (a real server answers kubectl in protobuf), and
-SPDY/3.1 is refused rather than served.
+exits non-zero; a pod deleted while its container may run vanished at once instead of
+Terminating first; and a SPDY attach (a POST) was answered as a failed pod create. Still not
+faithful: pods/NAME/attach starts the command (a kubelet starts it at scheduling; the race
+that loses output is made on purpose with ``attach_misses``), replies are JSON (a real server
+answers kubectl in protobuf), and SPDY/3.1 is refused rather than served.
 
 Per-test fault injection: ``fail(path_regex, status, body)`` (401/403/404/500 with the
 corpus Status bodies), ``latency`` for every request, ``delay`` per fault.
@@ -122,6 +123,8 @@ class ApiServerStandIn:
     minor_version: str = "29"
     #: Seconds between a new pod's status steps (Pending, ContainerCreating, Running).
     pod_start_delay: float = 0.1
+    #: Seconds a deleted pod that may still run stays Terminating (pods.delete).
+    termination_delay: float = 0.3
     #: When set, new pods' containers never start: ImagePullBackOff with this message.
     pull_error: str = ""
     #: Bytes of a container's stdout that an attach misses: printed after the container
@@ -555,8 +558,9 @@ class _Handler(BaseHTTPRequestHandler):
         if pod is None:
             self._status(404, not_found("pods", "", name))
             return
-        state.store.remove("pods", name, ns)
-        self._send(200, pod)
+        from standins import pods
+
+        self._send(200, pods.delete(state.store, pod, state.termination_delay))
 
 
 def _discovery(path: str, nncp_versions: tuple[str, ...]) -> dict[str, Any] | None:
