@@ -91,6 +91,12 @@ def not_found(plural: str, group: str, name: str) -> dict[str, Any]:
 
 
 GENERIC_404 = "status-404-generic-unknown-path-api-v2-k8s-1.23"
+#: What kube-apiserver puts on every response (its WithCacheControl filter). Found with the
+#: real kubectl: gcloud's kubectl dispatcher asks /version with ``Cache-Control: max-age=3600``
+#: through client-go's disk cache (~/.kube/cache/http, keyed by URL); without this header it
+#: took a stand-in's answer from an hour before on the same port, and ran kubectl 1.29 for a
+#: server that says 1.32.
+CACHE_CONTROL = "no-cache, private"
 
 
 class _Server(ThreadingHTTPServer):
@@ -263,6 +269,7 @@ class _Handler(BaseHTTPRequestHandler):
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        self.send_header("Cache-Control", CACHE_CONTROL)
         self.send_header("Content-Length", str(len(data)))
         for key, value in (headers or {}).items():
             self.send_header(key, value)

@@ -64,6 +64,7 @@ def serve_watch(
 
     handler.send_response(200)
     handler.send_header("Content-Type", "application/json")
+    handler.send_header("Cache-Control", "no-cache, private")
     handler.send_header("Transfer-Encoding", "chunked")
     handler.end_headers()
     handler.close_connection = True
