@@ -26,7 +26,7 @@ import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -37,7 +37,12 @@ from bondcheck.model import Evidence, NodeTarget
 from bondcheck.transport.base import Transport
 from bondcheck.transport.debug_proc import drain, stop
 from bondcheck.transport.options import TransportOptions
-from bondcheck.transport.script import build_collect_script, new_nonce, parse_collect_output
+from bondcheck.transport.script import (
+    build_collect_script,
+    new_nonce,
+    output_complete,
+    parse_collect_output,
+)
 
 #: Seconds a helper command (get/delete of a leftover pod) may take.
 CLEANUP_TIMEOUT = 30.0
@@ -96,6 +101,11 @@ class DebugPodTransport(Transport):
         """The (namespace, pod) the CLI reported creating, when it says so."""
         return None
 
+    def complete_output(self, run: DebugRun, stdout: str, whole: Callable[[str], bool]) -> str:
+        """The command's whole output when the CLI's stdout lacks a part of it (the pod still
+        exists: this runs before its delete); ``stdout`` when it cannot be had."""
+        return stdout
+
     def delete_after_success(self) -> bool:
         """Whether bondcheck must delete the pod even when the CLI exited normally."""
         return False
@@ -143,7 +153,12 @@ class DebugPodTransport(Transport):
     # ------------------------------------------------------------------ collect
 
     def run_debug(
-        self, node: str, command: str, nonce: str, timeout: float
+        self,
+        node: str,
+        command: str,
+        nonce: str,
+        timeout: float,
+        whole: Callable[[str], bool] | None = None,
     ) -> tuple[DebugRun, str, str]:
         """Run ``command`` in a debug pod on ``node`` and wait at most ``timeout``.
 
@@ -151,6 +166,8 @@ class DebugPodTransport(Transport):
         CLI is killed on a timeout or an interrupt (the CLI never printed its name then). The
         run is registered so that ``close()`` from another thread stops it too, and stays so
         until its clean-up, the delete after success included, is over: close() waits for it.
+        ``whole`` says whether an output is all the command printed; when the CLI's is not,
+        ``complete_output`` may find it, before the pod is deleted.
         """
         argv = self.debug_argv(node, command)
         run = self._spawn(node, nonce, argv)
@@ -162,15 +179,17 @@ class DebugPodTransport(Transport):
                 stdout, stderr = proc.communicate(timeout=timeout)
             except subprocess.TimeoutExpired:
                 left = self.abort(run)
-                drain(proc)
+                why = self.stalled_because(drain(proc))
                 raise CollectError(
-                    f"{node}: {self.tool} debug gave no result within {timeout:g}s{left}"
+                    f"{node}: {self.tool} debug gave no result within {timeout:g}s{why}{left}"
                 ) from None
             except BaseException:  # KeyboardInterrupt / SystemExit in this thread
                 self.abort(run)
                 drain(proc)
                 raise
             run.pod = self.pod_from_output(stdout)
+            if whole is not None and not whole(stdout):
+                stdout = self.complete_output(run, stdout, whole)
             if self.delete_after_success():
                 try:
                     self._clean_up(run, abort=False)
@@ -216,7 +235,9 @@ class DebugPodTransport(Transport):
         node = check_node_name(target.name)
         nonce = new_nonce()
         script = build_collect_script(bonds, nonce, use_sudo=False)
-        run, stdout, stderr = self.run_debug(node, script, nonce, timeout)
+        run, stdout, stderr = self.run_debug(
+            node, script, nonce, timeout, whole=lambda out: output_complete(out, nonce)
+        )
         evidence = self._evidence(node, nonce, bonds, stdout, stderr, run.proc.returncode)
         if run.left_behind:
             note = f"debug pod may be left behind: {run.left_behind}"
@@ -254,17 +275,23 @@ class DebugPodTransport(Transport):
                 f"{node}: forbidden: the debug pod needs the privileged SCC "
                 "(cluster-admin, or `oc adm policy add-scc-to-user privileged <user>`)"
             )
-        match = re.search(r"Error from server \(Forbidden\):\s*(.*)", text)
-        if match:
-            return CollectError(f"{node}: {forbidden_message(match.group(1))}")
-        if "PodSecurity" in text or "violates PodSecurity" in text:
+        # PodSecurity's denial is a 403 too; a warn-mode `Warning: would violate …` is not one.
+        if re.search(r"^(?!Warning: ).*(violates PodSecurity|PodSecurity violation)", text, re.M):
             return CollectError(
                 f"{node}: PodSecurity rejected the debug pod; pass --to-namespace with a "
                 "namespace labelled pod-security.kubernetes.io/enforce=privileged"
             )
+        match = re.search(r"Error from server \(Forbidden\):\s*(.*)", text)
+        if match:
+            return CollectError(f"{node}: {forbidden_message(match.group(1))}")
         useful = [ln for ln in lines if not self.is_chatter(ln)]
         last = useful[-1] if useful else f"{self.tool} exited with status {rc} and no output"
         return CollectError(f"{node}: {self.tool} debug failed: {scrub(last)[:300]}")
+
+    def stalled_because(self, stderr: str) -> str:
+        """Why a CLI that timed out was still waiting, from its stderr (``", the debug container
+        is waiting: …"``), or "" when it did not say."""
+        return ""
 
     def unauthorized_hint(self) -> str:
         return "not logged in: run `oc login` (the API server rejected the credentials)"

@@ -27,11 +27,14 @@ def stop(proc: subprocess.Popen[str], grace: float) -> None:
         proc.wait(timeout=grace)
 
 
-def drain(proc: subprocess.Popen[str]) -> None:
-    """Close the pipes of a stopped process (its output is no longer wanted)."""
+def drain(proc: subprocess.Popen[str]) -> str:
+    """Close the pipes of a stopped process; what it wrote to stderr, as far as it was read
+    (a stalled CLI's last warning says why it stalled)."""
     try:
-        proc.communicate(timeout=1)
+        _, stderr = proc.communicate(timeout=1)
     except (subprocess.TimeoutExpired, ValueError, OSError):
         for pipe in (proc.stdout, proc.stderr):
             if pipe is not None:
                 pipe.close()
+        return ""
+    return stderr or ""

@@ -22,18 +22,31 @@ stderr to one line) is DebugPodTransport in debug_pod.py; what differs is kubect
   not passed), else by looking up the pod on that node whose command carries this run's
   nonce. The lookup is by node (``--field-selector spec.nodeName=``), not by a label: the pod
   the real kubectl 1.32 creates carries no label at all.
+* ``--attach`` streams only what the container prints after the attach connected: a kubelet
+  starts the container when the pod is scheduled, kubectl attaches once it sees it running,
+  and output in between is not replayed (kubernetes/kubernetes#27264). When what kubectl
+  printed lacks the script's first or last marker, bondcheck reads the container's log
+  (``kubectl logs POD -c debugger``, everything it printed) before deleting the pod.
+* A debug container that never starts (an image the node cannot pull) makes kubectl wait
+  forever, printing only ``Warning: container debugger: Back-off pulling image "…"`` (the
+  kubelet's waiting message). bondcheck's timeout stops it; the error line carries that
+  message, so an air-gapped cluster's operator sees why and that ``--image`` is the fix.
 """
 
 from __future__ import annotations
 
 import re
+import subprocess
+from collections.abc import Callable
 
 from bondcheck.errors import CollectError
-from bondcheck.transport.debug_pod import DebugPodTransport
+from bondcheck.kube.errors import scrub
+from bondcheck.transport.debug_pod import DebugPodTransport, DebugRun
 
 DEFAULT_IMAGE = "docker.io/library/busybox:1.36"
 
-_CREATED = re.compile(r"^Creating debugging pod (\S+) with container \S+ on node \S+?\.?$", re.M)
+_CREATED = re.compile(r"^Creating debugging pod (\S+) with container (\S+) on node \S+?\.?$", re.M)
+_WAITING = re.compile(r"^Warning: container \S+: (.+)$", re.M)
 
 
 class KubectlDebugTransport(DebugPodTransport):
@@ -69,6 +82,18 @@ class KubectlDebugTransport(DebugPodTransport):
             return None
         return (self.opts.to_namespace, match.group(1))
 
+    def complete_output(self, run: DebugRun, stdout: str, whole: Callable[[str], bool]) -> str:
+        created = _CREATED.search(stdout)
+        if run.pod is None or created is None:
+            return stdout
+        namespace, pod = run.pod
+        scope = ["-n", namespace] if namespace else []
+        try:
+            log = self._helper(["logs", pod, *scope, "-c", created.group(2)])
+        except (OSError, subprocess.SubprocessError):
+            return stdout
+        return log.stdout if log.returncode == 0 and whole(log.stdout) else stdout
+
     def pod_filter(self, node: str) -> list[str]:
         return ["--field-selector", f"spec.nodeName={node}"]
 
@@ -77,6 +102,14 @@ class KubectlDebugTransport(DebugPodTransport):
 
     def unauthorized_hint(self) -> str:
         return "unauthorized: the API server rejected the kubeconfig credentials"
+
+    def stalled_because(self, stderr: str) -> str:
+        waits = _WAITING.findall(stderr)
+        if not waits:
+            return ""
+        why = scrub(waits[-1].strip())[:200]
+        hint = " (pass --image with an image the nodes can pull)" if "pull" in why.lower() else ""
+        return f", the debug container is waiting: {why}{hint}"
 
     def stderr_error(self, node: str, stderr: str, rc: int) -> CollectError:
         if "unknown profile: sysadmin" in stderr:

@@ -129,6 +129,12 @@ def split_sections(output: str, nonce: str) -> tuple[dict[str, Section], bool]:
     return sections, done
 
 
+def output_complete(output: str, nonce: str) -> bool:
+    """Whether ``output`` holds the script's first section and its final marker."""
+    sections, done = split_sections(output, nonce)
+    return done and "meta" in sections
+
+
 def parse_collect_output(
     output: str, nonce: str, *, node: str, transport: str, bonds: Sequence[str]
 ) -> Evidence:

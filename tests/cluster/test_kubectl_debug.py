@@ -115,3 +115,66 @@ def test_run_debug_deletes_the_finished_pod_before_it_returns(debug_cli: DebugCl
     assert debug_cli.pods() == []
     transport.close()  # the run is already cleaned up: close() starts no second kubectl
     assert [c[:2] for c in debug_cli.calls()] == [["debug", "node/worker-1"], ["delete", "pod"]]
+
+
+def test_a_stalled_kubectl_says_why_from_its_last_waiting_warning() -> None:
+    """kubectl 1.32's stderr while the debug container cannot start (the second line as the
+    real kubectl printed it in tests/cluster/test_real_kubectl_pods.py; the first an earlier
+    warning): the kubelet's waiting message, the last one wins."""
+    stderr = (
+        'Warning: container debugger: Back-off pulling image "busybox:1.35"\n'
+        'Warning: container debugger: Back-off pulling image "docker.io/library/busybox:1.36"\n'
+    )
+    assert kubectl().stalled_because(stderr) == (
+        ', the debug container is waiting: Back-off pulling image "docker.io/library/busybox:1.36"'
+        " (pass --image with an image the nodes can pull)"
+    )
+    hung = "If you don't see a command prompt, try pressing enter.\n"
+    assert kubectl().stalled_because(hung) == ""
+    # a waiting message that is not about the image gets no --image hint
+    assert kubectl().stalled_because("Warning: container debugger: CreateContainerError\n") == (
+        ", the debug container is waiting: CreateContainerError"
+    )
+
+
+def test_output_the_attach_missed_comes_from_the_container_log(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """kubectl printed the script's output without its beginning (kubernetes#27264): the
+    container's log, read before the pod is deleted, replaces it only when it is whole."""
+    import subprocess
+
+    from bondcheck.transport.debug_pod import DebugRun
+
+    transport = kubectl()
+    pod = "node-debugger-worker-0-ab12c"
+    created = f"Creating debugging pod {pod} with container debugger on node worker-0.\n"
+    calls: list[list[str]] = []
+    log = ["@@ meta ... done"]
+
+    def helper(args: list[str]) -> subprocess.CompletedProcess[str]:
+        calls.append(list(args))
+        return subprocess.CompletedProcess(args, 0, log[0], "")
+
+    def whole(out: str) -> bool:
+        return out.startswith("@@")
+
+    monkeypatch.setattr(transport, "_helper", helper)
+    run = DebugRun("worker-0", "ab", None, pod=(None, pod))  # type: ignore[arg-type]
+    assert transport.complete_output(run, created + "... done", whole) == "@@ meta ... done"
+    assert calls == [["logs", pod, "-c", "debugger"]]
+    log[0] = "... done"  # the log is no better: what kubectl printed stays
+    assert transport.complete_output(run, created + "... done", whole) == created + "... done"
+
+
+def test_a_podsecurity_warning_is_not_taken_for_the_error() -> None:
+    """A warn-mode namespace prints `Warning: would violate PodSecurity …` and admits the pod:
+    a later failure is reported as itself."""
+    stderr = (
+        'Warning: would violate PodSecurity "baseline:latest": privileged (container '
+        '"debugger" must not set securityContext.privileged=true)\n'
+        "error: timed out waiting for the condition\n"
+    )
+    assert str(kubectl().stderr_error("worker-0", stderr, 1)) == (
+        "worker-0: kubectl debug failed: error: timed out waiting for the condition"
+    )

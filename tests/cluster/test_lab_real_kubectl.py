@@ -37,6 +37,10 @@ def test_real_verdicts_through_the_real_kubectl(
     try:
         server.store.load(*HEALTHY_CLUSTER)
         server.store.load(POLICY)
+        # Someone else's debug pod on worker-0: bondcheck deletes its own pods, never this.
+        other = {"nodeName": "worker-0", "containers": [{"name": "debugger", "image": "busybox"}]}
+        meta = {"name": "node-debugger-worker-0-zzzzz", "namespace": "default"}
+        server.store.create({"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": other})
         kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig")
         env = {k: v for k, v in os.environ.items() if not k.startswith("BONDCHECK_")}
         collect_dir = tmp_path / "evidence"
@@ -67,5 +71,9 @@ def test_real_verdicts_through_the_real_kubectl(
     assert collect.returncode == 0, collect.stderr
     text = (collect_dir / "worker-0" / "proc" / "net" / "bonding" / "bond0").read_text()
     assert "details partner lacp pdu:" in text  # read with CAP_NET_ADMIN, as sysadmin gives
-    assert leftover == []
-    assert len(deletes) == 4  # each debug pod bondcheck made, deleted once
+    assert [p["metadata"]["name"] for p in leftover] == ["node-debugger-worker-0-zzzzz"]
+    events = server.store.events_after(0, "pods", "default", 0)
+    created = sorted({p["metadata"]["name"] for _, e, p in events if e == "ADDED"})
+    mine = sorted(d.rsplit("/", 1)[1] for d in deletes)
+    assert mine == [n for n in created if n != "node-debugger-worker-0-zzzzz"]
+    assert len(mine) == 4  # each debug pod bondcheck made (2 nodes x verify, collect), once

@@ -1,6 +1,6 @@
 """The real kubectl against the API server stand-in (marker ``real_kubectl``).
 
-What this proves: the real kubectl drives the stand-in through TLS, bearer-token auth, legacy
+What this proves: the real kubectl drives the stand-in through TLS, bearer-token auth, aggregated
 discovery, GETs, the debug pod's creation (protobuf), list+watch, attach over the WebSocket
 ``v5.channel.k8s.io`` protocol and delete; the command really runs where the pod's nodeName
 says (this machine with a served bond file here; the QEMU lab's real kernels in
@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,12 +91,18 @@ def _transport(kubeconfig: Path, binary: str) -> KubectlDebugTransport:
 
 def test_rbac_denial_from_the_real_kubectl_is_one_line(tls_apiserver) -> None:  # type: ignore[no-untyped-def]
     server, kubeconfig = tls_apiserver
-    server.fail(r"^/api/v1/nodes/worker-0$", 403, "status-403-forbidden-get-nns-by-name")
+    # kubectl debug node/X reads the node first: RBAC's Status for that get, word for word.
+    user = "system:serviceaccount:netops:bond-audit"
+    server.fail(r"^/api/v1/nodes/worker-0$", 403, {
+        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        "message": f'nodes "worker-0" is forbidden: User "{user}" cannot get resource "nodes" '
+                   'in API group "" at the cluster scope',
+        "reason": "Forbidden", "details": {"name": "worker-0", "kind": "nodes"}, "code": 403,
+    })  # fmt: skip
     with pytest.raises(CollectError) as caught:
         _transport(kubeconfig, str(KUBECTL)).collect(NodeTarget("worker-0"), ["bond0"], 60)
-    message = str(caught.value)
-    assert message.startswith("worker-0: ") and "forbidden" in message.lower()
-    assert "\n" not in message
+    assert str(caught.value) == f"worker-0: forbidden: {user} cannot get nodes at the cluster scope"
+    assert not [p for m, p in server.requests if m == "POST"]  # refused before any pod
 
 
 def test_an_unknown_node_from_the_real_kubectl(tls_apiserver) -> None:  # type: ignore[no-untyped-def]
@@ -198,4 +205,8 @@ def test_a_hanging_attach_times_out_in_one_line_and_the_pod_is_deleted(
     message = str(caught.value)
     assert message.startswith("worker-0: ") and "\n" not in message
     assert message == "worker-0: kubectl debug gave no result within 4s; debug pod removed"
-    assert server.store.list("pods", namespace="default") == []  # found by its nonce, deleted
+    # found by its nonce and deleted: Terminating (its container may still run), then gone
+    terminating = server.store.list("pods", namespace="default")
+    assert [("deletionTimestamp" in p["metadata"]) for p in terminating] == [True]
+    time.sleep(server.termination_delay + 0.5)
+    assert server.store.list("pods", namespace="default") == []

@@ -15,6 +15,23 @@ one a real cluster exercises. Served:
 * ``GET /api/v1/namespaces/NS/pods/NAME/exec`` upgraded to a WebSocket with the channel
   protocol; the command really runs (``exec_handler``, default: nodeexec.start_on_node - local
   ``sh``, or ssh to the lab node named by the pod's ``spec.nodeName``).
+* for the real kubectl (``kubectl debug node/X``; pods.py has the sequence): discovery,
+  aggregated (``apidiscovery.k8s.io/v2``, what a 1.32 server answers kubectl) or legacy for
+  clients that do not ask for it (discovery.py); pod create (protobuf or JSON), a Pending ->
+  Running status that changes over time, watches that stream those changes (watch.py),
+  ``pods/NAME/attach`` over the WebSocket ``v5.channel.k8s.io`` protocol, ``pods/NAME/log``
+  and delete. TLS on request (``tls=True``): client-go sends no bearer token to http://.
+
+Found by pointing the real kubectl 1.32 at it (tests/cluster/test_real_kubectl*.py), and fixed
+here: it served legacy discovery only, which a 1.32 server never sends kubectl, and listed NNCE
+and NNS in nmstate.io/v1 where they do not exist; new pods were Running at once and every watch
+closed after one snapshot, where a real pod is Pending until a kubelet reports it and kubectl
+follows an open watch; there was no ``pods/NAME/log``, which kubectl reads after a command that
+exits non-zero; a pod deleted while its container may run vanished at once instead of
+Terminating first; and a SPDY attach (a POST) was answered as a failed pod create. Still not
+faithful: pods/NAME/attach starts the command (a kubelet starts it at scheduling; the race
+that loses output is made on purpose with ``attach_misses``), replies are JSON (a real server
+answers kubectl in protobuf), and SPDY/3.1 is refused rather than served.
 
 Per-test fault injection: ``fail(path_regex, status, body)`` (401/403/404/500 with the
 corpus Status bodies), ``latency`` for every request, ``delay`` per fault.
@@ -42,7 +59,7 @@ _CUSTOM = re.compile(
 )
 _CORE = re.compile(
     r"^/api/v1(?:/namespaces/(?P<ns>[^/]+))?/(?P<plural>nodes|pods)(?:/(?P<name>[^/]+))?"
-    r"(?P<exec>/exec|/attach)?$"
+    r"(?P<exec>/exec|/attach|/log)?$"
 )
 DEPRECATION = (
     '299 - "nmstate.io/v1beta1 NodeNetworkConfigurationPolicy is deprecated; '
@@ -74,6 +91,12 @@ def not_found(plural: str, group: str, name: str) -> dict[str, Any]:
 
 
 GENERIC_404 = "status-404-generic-unknown-path-api-v2-k8s-1.23"
+#: What kube-apiserver puts on every response (its WithCacheControl filter). Found with the
+#: real kubectl: gcloud's kubectl dispatcher asks /version with ``Cache-Control: max-age=3600``
+#: through client-go's disk cache (~/.kube/cache/http, keyed by URL); without this header it
+#: took a stand-in's answer from an hour before on the same port, and ran kubectl 1.29 for a
+#: server that says 1.32.
+CACHE_CONTROL = "no-cache, private"
 
 
 class _Server(ThreadingHTTPServer):
@@ -104,6 +127,18 @@ class ApiServerStandIn:
     #: What /version reports. gcloud's kubectl dispatcher runs the kubectl release matching
     #: it (kubectl.1.29 for "29"), so tests of the real kubectl choose it on purpose.
     minor_version: str = "29"
+    #: Seconds between a new pod's status steps (Pending, ContainerCreating, Running).
+    pod_start_delay: float = 0.1
+    #: Seconds a deleted pod that may still run stays Terminating (pods.delete).
+    termination_delay: float = 0.3
+    #: When set, new pods' containers never start: ImagePullBackOff with this message.
+    pull_error: str = ""
+    #: Bytes of a container's stdout that an attach misses: printed after the container
+    #: started, before the attach connected (a real kubelet's race, kubernetes#27264).
+    attach_misses: int = 0
+    #: (namespace, pod, container) -> what the container printed (pods/NAME/log).
+    logs: dict[tuple[str, str, str], bytearray] = field(default_factory=dict)
+    stopped: threading.Event = field(default_factory=threading.Event)
     requests: list[tuple[str, str]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
@@ -131,6 +166,7 @@ class ApiServerStandIn:
         return self
 
     def stop(self) -> None:
+        self.stopped.set()  # ends the watches still open
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -223,10 +259,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------ responses
 
-    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(body).encode()
+    def _send(
+        self,
+        status: int,
+        body: Any,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
+    ) -> None:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
+        self.send_header("Cache-Control", CACHE_CONTROL)
         self.send_header("Content-Length", str(len(data)))
         for key, value in (headers or {}).items():
             self.send_header(key, value)
@@ -267,6 +310,14 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.status:
             self._status(fault.status, fault.body)
             return
+        if re.match(r"^/api/v1/namespaces/[^/]+/pods/[^/]+/(attach|exec)(\?|$)", self.path):
+            # kubectl's SPDY/3.1 path (KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false, or its fallback
+            # when a WebSocket upgrade fails): a real server upgrades it, the stand-in cannot.
+            self._status(400, {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                               "status": "Failure", "reason": "BadRequest", "code": 400,
+                               "message": "the stand-in serves attach and exec over WebSocket "
+                               "(v5.channel.k8s.io) only, not SPDY/3.1"})  # fmt: skip
+            return
         if not match:
             self._status(405, {"kind": "Status", "apiVersion": "v1", "metadata": {},
                                "status": "Failure", "reason": "MethodNotAllowed", "code": 405,
@@ -283,8 +334,12 @@ class _Handler(BaseHTTPRequestHandler):
                                "status": "Failure", "reason": "UnsupportedMediaType",
                                "message": str(exc), "code": 415})  # fmt: skip
             return
-        pod = pods.created(pod, match.group(1))
-        state.store.add(pod)
+        pod = state.store.create(pods.created(pod, match.group(1)))
+        threading.Thread(
+            target=pods.lifecycle,
+            args=(state.store, pod, state.pod_start_delay, state.pull_error),
+            daemon=True,
+        ).start()
         self._send(201, pod)
 
     def do_GET(self) -> None:
@@ -311,6 +366,13 @@ class _Handler(BaseHTTPRequestHandler):
             minor = state.minor_version
             self._send(200, {"major": "1", "minor": minor, "gitVersion": f"v1.{minor}.0-standin"})
             return
+        from standins import discovery
+
+        accept = self.headers.get("Accept") or ""
+        aggregated = discovery.aggregated(parts.path, accept, state.nncp_versions)
+        if aggregated is not None:
+            self._send(200, aggregated, {"Vary": "Accept"}, discovery.AGGREGATED_TYPE)
+            return
         document = _discovery(parts.path, state.nncp_versions)
         if document is not None:
             self._send(200, document)
@@ -332,7 +394,7 @@ class _Handler(BaseHTTPRequestHandler):
             {
                 "apiVersion": api_version,
                 "kind": kind,
-                "metadata": {"resourceVersion": "4400000"},
+                "metadata": {"resourceVersion": str(self.server_state.store.revision)},
                 "items": items,
             },
         )
@@ -374,6 +436,9 @@ class _Handler(BaseHTTPRequestHandler):
         if plural == "nodes" and ns is not None:
             self._status(404)
             return
+        if match["exec"] == "/log":
+            self._log(ns or "", name or "", query)
+            return
         if match["exec"]:
             self._exec(ns or "", name or "", query, attach=match["exec"] == "/attach")
             return
@@ -401,23 +466,26 @@ class _Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------ exec
 
     def _watch(self, plural: str, ns: str | None, query: dict[str, list[str]]) -> None:
-        """A watch: every matching object as an ADDED event, then the stream ends (a real
-        server keeps it open; kubectl re-lists and watches again, which is what it does
-        after a real watch times out too)."""
-        items = self.server_state.store.list(
-            plural, namespace=ns, label_selector=_one(query, "labelSelector"),
-            field_selector=_one(query, "fieldSelector"),
-        )  # fmt: skip
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-        for item in items:
-            line = json.dumps({"type": "ADDED", "object": item}).encode() + b"\n"
-            self.wfile.write(f"{len(line):x}\r\n".encode() + line + b"\r\n")
-        time.sleep(0.5)
-        self.wfile.write(b"0\r\n\r\n")
-        self.close_connection = True
+        from standins.watch import serve_watch
+
+        state = self.server_state
+        serve_watch(self, state.store, plural, ns, query, state.stopped)
+
+    def _log(self, ns: str, name: str, query: dict[str, list[str]]) -> None:
+        """A container's log: what it printed, stdout and stderr merged (pods.py)."""
+        pod = self.server_state.store.get("pods", name, ns)
+        if pod is None:
+            self._status(404, not_found("pods", "", name))
+            return
+        container = _one(query, "container") or pod["spec"]["containers"][0]["name"]
+        log = self.server_state.logs.get((ns, name, container))
+        if log is None:
+            message = f'container "{container}" in pod "{name}" is waiting to start: '
+            self._status(400, {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                               "status": "Failure", "reason": "BadRequest", "code": 400,
+                               "message": message + "ContainerCreating"})  # fmt: skip
+            return
+        self._send(200, bytes(log), content_type="text/plain")
 
     def _exec(
         self, ns: str, name: str, query: dict[str, list[str]], *, attach: bool = False
@@ -471,7 +539,10 @@ class _Handler(BaseHTTPRequestHandler):
         command = (
             pods.container_command(pod, container) or [] if attach else query.get("command", [])
         )
-        code = serve_exec(self.rfile, self.wfile, state.exec_handler, pod, container, command)
+        log = state.logs.setdefault((ns, name, container), bytearray()) if attach else None
+        missed = state.attach_misses if attach else 0
+        code = serve_exec(self.rfile, self.wfile, state.exec_handler, pod, container, command,
+                          log=log, missed=missed)  # fmt: skip
         if attach and code is not None:
             state.store.update("pods", name, ns, status=pods.finished(pod, code))
 
@@ -494,12 +565,14 @@ class _Handler(BaseHTTPRequestHandler):
         if pod is None:
             self._status(404, not_found("pods", "", name))
             return
-        state.store.remove("pods", name, ns)
-        self._send(200, pod)
+        from standins import pods
+
+        self._send(200, pods.delete(state.store, pod, state.termination_delay))
 
 
 def _discovery(path: str, nncp_versions: tuple[str, ...]) -> dict[str, Any] | None:
-    """The legacy discovery document at ``path`` (see discovery.py), or None."""
+    """The legacy discovery document at ``path`` (see discovery.py), or None: what a client
+    that does not ask for aggregated discovery gets, and the per-group lists."""
     from standins import discovery
 
     if path == "/api":
@@ -508,9 +581,9 @@ def _discovery(path: str, nncp_versions: tuple[str, ...]) -> dict[str, Any] | No
         return discovery.api_group_list(nncp_versions)
     if path == "/api/v1":
         return discovery.CORE_V1
-    for version in nncp_versions:
+    for version in discovery.group_versions(nncp_versions):
         if path == f"/apis/nmstate.io/{version}":
-            return discovery.nmstate_resources(version)
+            return discovery.nmstate_resources(version, nncp_versions)
     return None
 
 

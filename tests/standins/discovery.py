@@ -1,11 +1,16 @@
 """Discovery documents for the API server stand-in: what ``kubectl`` asks before anything else.
 
 kubectl 1.32 first asks ``/api`` and ``/apis`` for the aggregated discovery documents
-(``Accept: application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList``); a server
-that answers with the legacy ``APIVersions`` / ``APIGroupList`` (as API servers before 1.26
-do) makes it fall back to per-group resource lists (``/api/v1``, ``/apis/nmstate.io/v1``).
-The stand-in serves that legacy form: it is a real server's behaviour, and the smallest one
-that lets kubectl map ``node/NAME`` and ``pods`` to their resources.
+(``Accept: application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,…``). An API
+server of 1.30 or later (the stand-in reports 1.32 to the real kubectl) answers them in that
+form, ``Content-Type: application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList``,
+every group's resources in one document, so kubectl needs no per-group request. A client that
+does not ask for it gets the legacy ``APIVersions`` / ``APIGroupList`` and then the per-group
+resource lists (``/api/v1``, ``/apis/nmstate.io/v1``), as every server still serves them. Both
+forms are built from the same resource lists below.
+
+Found with the real kubectl: the stand-in first served the legacy form only, which a 1.32
+server never sends kubectl; kubectl fell back to it silently (two more requests per run).
 """
 
 from __future__ import annotations
@@ -19,8 +24,15 @@ API_VERSIONS = {
 }
 
 
+def group_versions(nncp_versions: tuple[str, ...]) -> list[str]:
+    """The served nmstate.io versions, preferred first: the NNCP's, and v1beta1, the only
+    version of NodeNetworkConfigurationEnactment and NodeNetworkState."""
+    return [*nncp_versions, *(["v1beta1"] if "v1beta1" not in nncp_versions else [])]
+
+
 def api_group_list(nncp_versions: tuple[str, ...]) -> dict[str, Any]:
-    versions = [{"groupVersion": f"nmstate.io/{v}", "version": v} for v in nncp_versions]
+    versions = [{"groupVersion": f"nmstate.io/{v}", "version": v}
+                for v in group_versions(nncp_versions)]  # fmt: skip
     return {
         "kind": "APIGroupList",
         "apiVersion": "v1",
@@ -57,17 +69,79 @@ CORE_V1 = {
 }
 
 
-def nmstate_resources(version: str) -> dict[str, Any]:
+def nmstate_resources(version: str, nncp_versions: tuple[str, ...]) -> dict[str, Any]:
+    """nmstate.io/VERSION's resources: the NNCP where ``nncp_versions`` serves it, NNCE and
+    NNS in v1beta1 only (kubernetes-nmstate's CRDs). Found with the real kubectl: the stand-in
+    listed all three in every version, so ``kubectl get nnce`` asked nmstate.io/v1 and got 404.
+    """
     read = ["get", "list", "watch"]
-    return {
-        "kind": "APIResourceList",
-        "apiVersion": "v1",
-        "groupVersion": f"nmstate.io/{version}",
-        "resources": [
-            _resource("nodenetworkconfigurationpolicies", "NodeNetworkConfigurationPolicy",
-                      False, read, ["nncp"]),
-            _resource("nodenetworkconfigurationenactments", "NodeNetworkConfigurationEnactment",
-                      False, read, ["nnce"]),
+    resources = []
+    if version in nncp_versions:
+        resources.append(
+            _resource(
+                "nodenetworkconfigurationpolicies",
+                "NodeNetworkConfigurationPolicy",
+                False,
+                read,
+                ["nncp"],
+            )
+        )
+    if version == "v1beta1":
+        resources += [
+            _resource(
+                "nodenetworkconfigurationenactments",
+                "NodeNetworkConfigurationEnactment",
+                False,
+                read,
+                ["nnce"],
+            ),
             _resource("nodenetworkstates", "NodeNetworkState", False, read, ["nns"]),
-        ],
-    }  # fmt: skip
+        ]
+    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": f"nmstate.io/{version}",
+            "resources": resources}  # fmt: skip
+
+
+AGGREGATED_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+
+
+def _aggregated_version(resources: dict[str, Any]) -> dict[str, Any]:
+    """One APIVersionDiscovery from a legacy APIResourceList: subresources (``pods/attach``)
+    move under their resource, as apidiscovery.k8s.io/v2 nests them."""
+    group_version = resources["groupVersion"]
+    group, _, version = group_version.rpartition("/")
+    out: list[dict[str, Any]] = []
+    by_name: dict[str, dict[str, Any]] = {}
+    for res in resources["resources"]:
+        name, _, sub = res["name"].partition("/")
+        kind = {"group": group, "version": version, "kind": res["kind"]}
+        if sub:
+            by_name[name].setdefault("subresources", []).append(
+                {"subresource": sub, "responseKind": kind, "verbs": res["verbs"]}
+            )
+            continue
+        scope = "Namespaced" if res["namespaced"] else "Cluster"
+        doc = {"resource": name, "responseKind": kind, "singularResource": res["singularName"],
+               "scope": scope, "verbs": res["verbs"]}  # fmt: skip
+        if res.get("shortNames"):
+            doc["shortNames"] = res["shortNames"]
+        by_name[name] = doc
+        out.append(doc)
+    return {"version": version, "resources": out, "freshness": "Current"}
+
+
+def aggregated(path: str, accept: str, nncp_versions: tuple[str, ...]) -> dict[str, Any] | None:
+    """The aggregated discovery document (apidiscovery.k8s.io/v2) for ``/api`` or ``/apis``
+    when the Accept header asks for it, else None."""
+    wanted = "g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+    if path not in ("/api", "/apis") or wanted not in accept.replace(" ", ""):
+        return None
+    if path == "/api":
+        groups = [{"metadata": {"creationTimestamp": None},
+                   "versions": [_aggregated_version(CORE_V1)]}]  # fmt: skip
+    else:
+        versions = [_aggregated_version(nmstate_resources(v, nncp_versions))
+                    for v in group_versions(nncp_versions)]  # fmt: skip
+        groups = [{"metadata": {"name": "nmstate.io", "creationTimestamp": None},
+                   "versions": versions}]  # fmt: skip
+    return {"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2",
+            "metadata": {}, "items": groups}  # fmt: skip

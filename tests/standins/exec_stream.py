@@ -51,9 +51,15 @@ def serve_exec(
     pod: dict[str, Any],
     container: str,
     command: list[str],
+    *,
+    log: bytearray | None = None,
+    missed: int = 0,
 ) -> int | None:
     """Run one exec session on an upgraded connection, until the command ends or the client
-    goes away; the command's exit code (None when it could not start)."""
+    goes away; the command's exit code (None when it could not start). With ``log``, the
+    output of both channels is also appended there in the order it came (a container's log,
+    as the kubelet keeps it, for an attach). ``missed``: that many bytes of stdout are logged
+    but not sent, as if printed before the client's attach connected."""
     lock = threading.Lock()
     gone = threading.Event()
 
@@ -80,11 +86,20 @@ def serve_exec(
         send(ws.close_frame())
         return None
 
+    unseen = [missed]
+
     def pump(pipe: Any, channel: int) -> None:
         while True:
             chunk = os.read(pipe.fileno(), 65536)
             if not chunk:
                 return
+            if log is not None:
+                with lock:
+                    log.extend(chunk)
+            if channel == 1 and unseen[0]:
+                chunk, unseen[0] = chunk[unseen[0] :], max(0, unseen[0] - len(chunk))
+                if not chunk:
+                    continue
             send(ws.encode_frame(ws.OP_BINARY, bytes([channel]) + chunk))
 
     def watch_client() -> None:

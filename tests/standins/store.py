@@ -2,6 +2,11 @@
 
 Objects are kept exactly as the fixture files hold them (real or reconstructed API objects,
 see fixtures/k8s/README.md); YAML timestamps stay strings, as the API sends them.
+
+Changes made through the API (``create``, ``update``, ``remove``) are numbered like a real
+server's resourceVersions and kept as watch events (ADDED, MODIFIED, DELETED), so a watch
+from a list's resourceVersion sees exactly what changed after it (watch.py serves them).
+Objects loaded from fixtures predate every watch and are not events.
 """
 
 from __future__ import annotations
@@ -124,9 +129,49 @@ def field_values(obj: Mapping[str, Any]) -> dict[str, Any]:
 class Store:
     """Thread-safe object store keyed by (plural, namespace or "", name)."""
 
+    #: The resourceVersion before the first change (lists of an unchanged store report it).
+    FIRST_REVISION = 4400000
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._objects: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self._events: list[tuple[int, str, str, str, dict[str, Any]]] = []
+        self.revision = self.FIRST_REVISION
+
+    def _record(self, event: str, key: tuple[str, str, str], obj: dict[str, Any]) -> None:
+        """Number a change and keep it as a watch event (the lock is held)."""
+        self.revision += 1
+        obj.setdefault("metadata", {})["resourceVersion"] = str(self.revision)
+        self._events.append((self.revision, event, key[0], key[1], copy.deepcopy(obj)))
+        self._changed.notify_all()
+
+    def create(self, obj: Mapping[str, Any]) -> dict[str, Any]:
+        """Add an object as the API does on a create: a new resourceVersion, an ADDED event."""
+        plural, _, namespaced = KINDS[str(obj.get("kind"))]
+        meta = obj.get("metadata") or {}
+        key = (plural, str(meta.get("namespace") or "") if namespaced else "", str(meta["name"]))
+        with self._lock:
+            stored = self._objects[key] = copy.deepcopy(dict(obj))
+            self._record("ADDED", key, stored)
+            return copy.deepcopy(stored)
+
+    def events_after(
+        self, revision: int, plural: str, namespace: str | None, timeout: float
+    ) -> list[tuple[int, str, dict[str, Any]]]:
+        """The changes to ``plural`` (in ``namespace``) numbered above ``revision``, waiting up
+        to ``timeout`` seconds for one: (resourceVersion, event type, object)."""
+
+        def found() -> list[tuple[int, str, dict[str, Any]]]:
+            return [
+                (rev, event, copy.deepcopy(obj))
+                for rev, event, pl, ns, obj in self._events
+                if rev > revision and pl == plural and namespace in (None, ns)
+            ]
+
+        with self._changed:
+            self._changed.wait_for(found, timeout=timeout)
+            return found()
 
     def add(self, obj: Mapping[str, Any]) -> None:
         kind = str(obj.get("kind"))
@@ -145,7 +190,9 @@ class Store:
 
     def remove(self, plural: str, name: str, namespace: str = "") -> None:
         with self._lock:
-            self._objects.pop((plural, namespace, name), None)
+            obj = self._objects.pop((plural, namespace, name), None)
+            if obj is not None:
+                self._record("DELETED", (plural, namespace, name), obj)
 
     def get(self, plural: str, name: str, namespace: str = "") -> dict[str, Any] | None:
         with self._lock:
@@ -162,6 +209,7 @@ class Store:
                 for part in parents:
                     target = target.setdefault(part, {})
                 target[leaf] = value
+            self._record("MODIFIED", (plural, namespace, name), obj)
 
     def list(
         self,
