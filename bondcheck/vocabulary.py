@@ -55,3 +55,11 @@ ENUM_OPTIONS: Mapping[str, tuple[str, ...]] = {
 HASH_POLICY_CODES: Mapping[str, int] = {
     name: code for code, name in enumerate(ENUM_OPTIONS["xmit_hash_policy"])
 }
+
+#: The partner system MAC the kernel prints when no LACPDU was ever received.
+ZERO_MAC = "00:00:00:00:00:00"
+
+
+def is_zero_mac(mac: str | None) -> bool:
+    """True for the all-zero MAC (any case, ``-`` or ``:`` separated): no LACP partner."""
+    return mac is not None and mac.replace("-", ":").lower() == ZERO_MAC

@@ -88,9 +88,6 @@ NOT_VISIBLE = (
 )
 
 
-ZERO_MAC = "00:00:00:00:00:00"
-
-
 @dataclass(eq=False)
 class CheckDef:
     """One check of the catalog.
@@ -255,8 +252,3 @@ def mode_line(mode: str, fail_over_mac: str | None = None) -> str:
 def names(items: Sequence[str]) -> str:
     """``eth1, eth2`` for messages; ``(none)`` for an empty list."""
     return ", ".join(items) if items else "(none)"
-
-
-def is_zero_mac(mac: str | None) -> bool:
-    """True for the all-zero MAC the kernel shows when no LACPDU was ever received."""
-    return mac is not None and mac.replace("-", ":").lower() == ZERO_MAC

@@ -17,12 +17,12 @@ from bondcheck.checks.base import (
     CheckDef,
     bond_of,
     check,
-    is_zero_mac,
     names,
     port_evidence,
     up_ports,
 )
 from bondcheck.model import CheckResult
+from bondcheck.vocabulary import is_zero_mac
 
 _SWITCH_HINT = (
     "Configure the switch ports as one LACP port-channel (Cisco: channel-group N mode "

@@ -13,9 +13,9 @@ from typing import Any
 
 from bondcheck.drift.model import Change, NodeState
 from bondcheck.model import Address, IpState, ObservedBond, ObservedPort
+from bondcheck.vocabulary import ZERO_MAC
 
 LACP = "802.3ad"
-ZERO_MAC = "00:00:00:00:00:00"
 
 #: (ObservedBond field, the option's name as nmstate and sysfs spell it), in report order.
 OPTIONS: tuple[tuple[str, str], ...] = (

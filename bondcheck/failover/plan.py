@@ -26,11 +26,11 @@ from bondcheck.errors import InputError
 from bondcheck.failover.iplink import LinkStats
 from bondcheck.ifname import ifname_problem
 from bondcheck.model import CheckResult, ObservedBond, ObservedPort, Policy, Status
+from bondcheck.vocabulary import is_zero_mac
 
 LACP = "802.3ad"
 SYNC, COLLECTING, DISTRIBUTING = 0x08, 0x10, 0x20
 IN_SYNC = SYNC | COLLECTING | DISTRIBUTING
-ZERO_MAC = "00:00:00:00:00:00"
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def port_problem(bond: ObservedBond, port: ObservedPort) -> str | None:
     if port.aggregator_id != active:
         return f"in aggregator {port.aggregator_id}, not the active aggregator {active}"
     mac = partner_of(bond, port)
-    if mac is None or mac == ZERO_MAC:
+    if mac is None or is_zero_mac(mac):
         return "no LACP partner"
     for side, state in (("actor", port.actor_port_state), ("partner", port.partner_port_state)):
         if state is not None and state & IN_SYNC != IN_SYNC:

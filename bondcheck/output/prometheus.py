@@ -30,6 +30,7 @@ from prometheus_client.registry import Collector, CollectorRegistry
 from bondcheck import __version__
 from bondcheck.ifname import ifname_problem
 from bondcheck.model import JudgedBond, NodeReport, Report, Status, worst
+from bondcheck.vocabulary import is_zero_mac
 
 if TYPE_CHECKING:
     from bondcheck.drift.model import DiffReport
@@ -192,10 +193,6 @@ def _results(families: Families, policy: str, node: NodeReport) -> None:
     families.one_hot("bondcheck_node_status", [policy, node.node], node.status.value, NODE_STATUSES)
 
 
-def _zero_mac(mac: str) -> bool:
-    return all(part in ("0", "00") for part in mac.split(":"))
-
-
 def _bond_state(families: Families, node: str, judged: JudgedBond) -> None:
     bond = judged.observed
     name = judged.name
@@ -215,7 +212,7 @@ def _bond_state(families: Families, node: str, judged: JudgedBond) -> None:
             continue
         if port.partner_mac is not None:
             families.add(
-                "bondcheck_lacp_partner_present", at, 0.0 if _zero_mac(port.partner_mac) else 1.0
+                "bondcheck_lacp_partner_present", at, 0.0 if is_zero_mac(port.partner_mac) else 1.0
             )
         if active is not None and port.aggregator_id is not None:
             families.add(
