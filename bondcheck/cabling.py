@@ -82,13 +82,10 @@ def _ports(raw: Any, where: str) -> dict[str, Cable]:
 
 def load_cabling(path: str, *, require_distinct_switches: bool = False) -> Cabling:
     """Read and validate a cabling file (InputError with one line for anything wrong)."""
-    from bondcheck.policy.loader import _read
+    from bondcheck.policy.loader import read_text
     from bondcheck.policy.yamlio import load_yaml_documents
 
-    try:
-        text = _read(path)
-    except InputError as exc:
-        raise InputError(str(exc).replace("policy file", "cabling file")) from None
+    text = read_text(path, "cabling file")
     docs = [d for d in load_yaml_documents(text, source=path) if d is not None]
     if len(docs) != 1 or not isinstance(docs[0], Mapping):
         raise InputError(f"{path}: expected one YAML mapping with 'nodes:'")

@@ -15,9 +15,8 @@ is reading it, and the remediation is different. EVIDENCE-PARSE is always report
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bondcheck.cabling import Cabling
 from bondcheck.checks.base import CheckContext, CheckDef
 from bondcheck.checks.catalog import selected
 from bondcheck.checks.evidence import unreadable
@@ -34,6 +33,9 @@ from bondcheck.model import (
     Report,
     Status,
 )
+
+if TYPE_CHECKING:
+    from bondcheck.cabling import Cabling
 
 
 def _ip_state(evidence: Evidence) -> tuple[IpState, list[CheckResult]]:

@@ -37,16 +37,21 @@ class PolicySource(Protocol):
 
 @dataclass
 class FilePolicies:
-    """Every policy of a file whose nodeSelector matches ``labels`` (all of them when the
-    node's labels are unknown: the file was chosen for this node)."""
+    """Every policy of a file (or only those ``names``, as ``--policy`` picks from a file in
+    ``verify``) whose nodeSelector matches ``labels`` (all of them when the node's labels are
+    unknown: the file was chosen for this node)."""
 
     path: str
     labels: Mapping[str, str] | None = None
+    names: Sequence[str] = ()
 
     def policies(self) -> list[Policy]:
         from bondcheck.policy.loader import policies_in_file
 
-        found = policies_in_file(self.path)
+        found = [p for p in policies_in_file(self.path) if not self.names or p.name in self.names]
+        missing = sorted(set(self.names) - {p.name for p in found})
+        if missing:
+            raise PolicyError(f"{self.path}: no policy named {missing[0]!r}")
         if self.labels is None:
             return found
         return [p for p in found if selector_matches(p.node_selector, self.labels)]

@@ -9,10 +9,13 @@ every port.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from bondcheck.cabling import Cable
 from bondcheck.checks.base import CheckContext, CheckDef, check
 from bondcheck.model import CheckResult, LldpNeighbor
+
+if TYPE_CHECKING:
+    from bondcheck.cabling import Cable
 
 NO_SOURCE = (
     "no LLDP source on the node (lldpd not running, or LLDP not enabled in the NNCP's "

@@ -5,24 +5,15 @@ Options in, DiffReport and exit code out; the comparison itself is bondcheck.dri
 
 from __future__ import annotations
 
-import enum
 import sys
 from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
 
-from bondcheck.cli.common import ColorOpt, color_of, note, opt
+from bondcheck.cli.common import ColorOpt, ReportFormat, color_of, note, opt
 
 _OUT = "Output and exit code"
-
-
-class DiffFormat(str, enum.Enum):
-    table = "table"
-    json = "json"
-    junit = "junit"
-    markdown = "markdown"
-    prometheus = "prometheus"
 
 
 def diff(
@@ -43,7 +34,7 @@ def diff(
         ),
     ],
     output: Annotated[
-        DiffFormat,
+        ReportFormat,
         opt(
             "--output",
             "-o",
@@ -52,7 +43,7 @@ def diff(
             metavar="FORMAT",
             envvar="BONDCHECK_DIFF_OUTPUT",
         ),
-    ] = DiffFormat.table,
+    ] = ReportFormat.table,
     output_file: Annotated[
         Path | None,
         opt(
@@ -88,7 +79,7 @@ def diff(
     report = diff_dirs(str(before), str(after))
 
     def write(stream: TextIO) -> None:
-        if output is DiffFormat.table:
+        if output is ReportFormat.table:
             from bondcheck.output import diff_table
 
             diff_table.render(report, make_console(stream, color_of(ctx, color)))
@@ -102,6 +93,6 @@ def diff(
             note(f"{output.value} report written to {output_file}")
     else:
         write(sys.stdout)
-    if not quiet and (output_file is not None or output is not DiffFormat.table):
+    if not quiet and (output_file is not None or output is not ReportFormat.table):
         note(summary_line(report))
     raise typer.Exit(diff_exit_code(report, exit_zero=exit_zero))

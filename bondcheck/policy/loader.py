@@ -163,7 +163,8 @@ class _Candidate:
 MAX_POLICY_BYTES = 1024 * 1024
 
 
-def _read(path: str) -> str:
+def read_text(path: str, what: str = "policy file") -> str:
+    """A policy-sized UTF-8 file (``-`` = stdin), or InputError naming ``what`` in one line."""
     try:
         if path == "-":
             stream = getattr(sys.stdin, "buffer", None)  # a text-only stdin: count characters
@@ -177,20 +178,20 @@ def _read(path: str) -> str:
                 data = handle.read(MAX_POLICY_BYTES + 1)
         if len(data) > MAX_POLICY_BYTES:
             raise InputError(
-                f"cannot read policy file {path}: larger than {MAX_POLICY_BYTES // 1024} KiB "
-                "(an NNCP is a few KiB), refused"
+                f"cannot read {what} {path}: larger than {MAX_POLICY_BYTES // 1024} KiB "
+                "(such a file is a few KiB), refused"
             )
         return data.decode("utf-8")
     except FileNotFoundError:
-        raise InputError(f"cannot read policy file {path}: no such file") from None
+        raise InputError(f"cannot read {what} {path}: no such file") from None
     except IsADirectoryError:
-        raise InputError(f"cannot read policy file {path}: it is a directory") from None
+        raise InputError(f"cannot read {what} {path}: it is a directory") from None
     except PermissionError:
-        raise InputError(f"cannot read policy file {path}: permission denied") from None
+        raise InputError(f"cannot read {what} {path}: permission denied") from None
     except UnicodeDecodeError:
-        raise InputError(f"cannot read policy file {path}: not UTF-8 text") from None
+        raise InputError(f"cannot read {what} {path}: not UTF-8 text") from None
     except OSError as exc:
-        raise InputError(f"cannot read policy file {path}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
 
 
 def _stem(path: str) -> str:
@@ -239,7 +240,7 @@ def _build(candidate: _Candidate, path: str, name: str | None = None) -> Policy:
 
 
 def _file_candidates(path: str) -> list[_Candidate]:
-    docs = load_yaml_documents(_read(path), source=path)
+    docs = load_yaml_documents(read_text(path), source=path)
     found, others = _candidates(docs, path)
     if not found:
         what = f"found {', '.join(dict.fromkeys(others))}" if others else "the file is empty"
