@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 import sys
 import threading
-from typing import Annotated, Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -113,6 +115,21 @@ ColorOpt = Annotated[
         metavar="WHEN",
     ),
 ]
+
+
+def deliver(
+    write: Callable[[TextIO], None], output_file: Path | None, fmt: str, *, quiet: bool
+) -> None:
+    """Write a report to ``--output-file`` (atomically, saying so on stderr) or to stdout:
+    verify, failover and diff share it so the three behave alike."""
+    if output_file is None:
+        write(sys.stdout)
+        return
+    from bondcheck.output.render import write_file
+
+    write_file(output_file, write)
+    if not quiet:
+        note(f"{fmt} report written to {output_file}")
 
 
 def color_of(ctx: typer.Context, local: Color | None) -> str:

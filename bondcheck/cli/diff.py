@@ -5,13 +5,12 @@ Options in, DiffReport and exit code out; the comparison itself is bondcheck.dri
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
 
-from bondcheck.cli.common import ColorOpt, ReportFormat, color_of, note, opt
+from bondcheck.cli.common import ColorOpt, ReportFormat, color_of, deliver, note, opt
 
 _OUT = "Output and exit code"
 
@@ -74,7 +73,7 @@ def diff(
     """
     from bondcheck.drift.run import diff_dirs, diff_exit_code
     from bondcheck.output.diff_text import render_text, summary_line
-    from bondcheck.output.render import make_console, write_file
+    from bondcheck.output.render import make_console
 
     report = diff_dirs(str(before), str(after))
 
@@ -87,12 +86,7 @@ def diff(
             stream.write(render_text(report, output.value))
             stream.flush()
 
-    if output_file is not None:
-        write_file(output_file, write)
-        if not quiet:
-            note(f"{output.value} report written to {output_file}")
-    else:
-        write(sys.stdout)
+    deliver(write, output_file, output.value, quiet=quiet)
     if not quiet and (output_file is not None or output is not ReportFormat.table):
         note(summary_line(report))
     raise typer.Exit(diff_exit_code(report, exit_zero=exit_zero))

@@ -26,6 +26,7 @@ from bondcheck.cli.common import (
     ColorOpt,
     ReportFormat,
     color_of,
+    deliver,
     duration_opt,
     error_line,
     note,
@@ -224,7 +225,6 @@ def failover(
     from bondcheck.failover.report import summary_line, write_report
     from bondcheck.failover.runner import FailoverRequest, run_failover
     from bondcheck.failover.shells import open_shells
-    from bondcheck.output.render import write_file
     from bondcheck.run import VerifyRequest, load_policy
     from bondcheck.transport.capture import check_node_name
 
@@ -273,12 +273,12 @@ def failover(
         with contextlib.suppress(Exception):
             shells.close()
     mode = color_of(ctx, color)
-    if output_file is not None:
-        write_file(
-            output_file, lambda handle: write_report(report, output.value, handle, color=mode)
-        )
-    else:
-        write_report(report, output.value, sys.stdout, color=mode)
+    deliver(
+        lambda handle: write_report(report, output.value, handle, color=mode),
+        output_file,
+        output.value,
+        quiet=quiet,
+    )
     if not quiet:
         note(summary_line(report))
     raise typer.Exit(report.exit_code)

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import enum
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from bondcheck.cli import transport_opts as t
-from bondcheck.cli.common import ColorOpt, LineReporter, ReportFormat, color_of, from_env, note, opt
+from bondcheck.cli.common import (
+    ColorOpt,
+    LineReporter,
+    ReportFormat,
+    color_of,
+    deliver,
+    from_env,
+    note,
+    opt,
+)
 from bondcheck.cli.progress_view import LiveReporter, wants_live_view
 from bondcheck.cli.selection_opts import (
     SELECTION,
@@ -160,7 +168,7 @@ def verify(
     2 usage or invalid input - 3 evidence not collected from a node and nothing failed.
     """
     from bondcheck.judge import exit_code
-    from bondcheck.output.render import write_file, write_report
+    from bondcheck.output.render import write_report
     from bondcheck.output.summary import summary_line
     from bondcheck.run import VerifyRequest
     from bondcheck.run import verify as run_verify
@@ -189,15 +197,12 @@ def verify(
     else:
         report = run_verify(request, LineReporter(verbose=verbose, quiet=quiet), notify=notify)
     mode = color_of(ctx, color)
-    if output_file is not None:
-        write_file(
-            output_file,
-            lambda handle: write_report(report, output.value, handle, verbose=verbose, color=mode),
-        )
-        if not quiet:
-            note(f"{output.value} report written to {output_file}")
-    else:
-        write_report(report, output.value, sys.stdout, verbose=verbose, color=mode)
+    deliver(
+        lambda handle: write_report(report, output.value, handle, verbose=verbose, color=mode),
+        output_file,
+        output.value,
+        quiet=quiet,
+    )
     if not quiet and (output_file is not None or output is not ReportFormat.table):
         note(summary_line(report))
     raise typer.Exit(exit_code(report, strict=strict, exit_zero=exit_zero))
