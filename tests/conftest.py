@@ -1,7 +1,9 @@
 """Test-suite wide setup: only what the real-kernel lab needs (see docs/lab.md).
 
 - the session-scoped `lab` fixture (a tests.lab.harness.Lab with worker-0..2 booted);
-- every test that uses it is marked `lab`, so `pytest -m lab` / `-m "not lab"` select it.
+- the session-scoped `lab_systemd` fixture (one guest, worker-sd-0, booting systemd as PID 1);
+- every test that uses either is marked `lab` (and `lab_systemd`), so `pytest -m lab` /
+  `-m "not lab"` select them.
 """
 
 from __future__ import annotations
@@ -26,7 +28,16 @@ def lab() -> Iterator[Lab]:
     yield from lab_session()
 
 
+@pytest.fixture(scope="session")
+def lab_systemd() -> Iterator[Lab]:
+    """One real-kernel guest that boots Debian's systemd (same skip/fail policy as `lab`)."""
+    yield from lab_session(1, flavor="systemd")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "lab" in getattr(item, "fixturenames", ()):
+        names = getattr(item, "fixturenames", ())
+        if "lab" in names or "lab_systemd" in names:
             item.add_marker(pytest.mark.lab)
+        if "lab_systemd" in names:
+            item.add_marker(pytest.mark.lab_systemd)

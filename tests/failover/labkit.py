@@ -97,15 +97,18 @@ def quiesce(lab: Lab, node: str = NODE) -> None:
             "ip link set ens224 up; ip link set ens256 up; true")  # fmt: skip
 
 
-def cli_args(lab: Lab, policy: str, *args: str) -> list[str]:
+def cli_args(lab: Lab, policy: str, *args: str, node: str = NODE) -> list[str]:
     return [sys.executable, "-m", "bondcheck", "failover", "--policy-file", policy,
-            "--node", NODE, "--ssh-config", str(lab.ssh_config_path), "--target", TARGET,
+            "--node", node, "--ssh-config", str(lab.ssh_config_path), "--target", TARGET,
             "--color", "never", "--connect-timeout", "90", *args]  # fmt: skip
 
 
-def run_cli(lab: Lab, policy: str, *args: str, timeout: float = 600) -> tuple[int, Any, str]:
+def run_cli(
+    lab: Lab, policy: str, *args: str, timeout: float = 600, node: str = NODE
+) -> tuple[int, Any, str]:
     """Run the CLI with ``-o json``; (exit code, parsed report or None, stderr)."""
-    proc = subprocess.run(cli_args(lab, policy, "-o", "json", *args), capture_output=True,
+    proc = subprocess.run(cli_args(lab, policy, "-o", "json", *args, node=node),
+                          capture_output=True,
                           text=True, timeout=timeout, cwd=REPO, env=dict(os.environ),
                           check=False)  # fmt: skip
     data = json.loads(proc.stdout) if proc.stdout.strip().startswith("{") else None

@@ -223,14 +223,38 @@ def _lldpd_files(versions: dict[str, str]) -> dict[str, tuple[Path, int]]:
     return files
 
 
+@dataclass(frozen=True)
+class Kernel:
+    """The guest kernel: its version, image, and the wanted modules in load order."""
+
+    version: str
+    vmlinuz: Path
+    moddir: Path
+    modules: list[str]  # paths relative to moddir, dependencies first
+
+    @property
+    def modules_list(self) -> str:
+        """/etc/lab/modules: one ``path [params]`` line per module, in load order."""
+        return "".join(
+            f"{m} {WANTED_MODULES.get(_mod_name(m), '')}".rstrip() + "\n" for m in self.modules
+        )
+
+
+def kernel(kernel_pkg: str, version: str) -> Kernel:
+    """Fetch (cached) the kernel package and order the modules the guests load."""
+    release, ktree = _kernel_tree(kernel_pkg, version)
+    moddir = ktree / "lib" / "modules" / release
+    mods = module_order((moddir / "modules.dep").read_text(), list(WANTED_MODULES))
+    return Kernel(release, ktree / "boot" / f"vmlinuz-{release}", moddir, mods)
+
+
 def build(log: bool = False) -> Artifacts:
     """Resolve, fetch and assemble; returns cached artifacts when nothing changed."""
     kernel_pkg = resolve_kernel_package()
     versions = candidates([kernel_pkg, "openssh-server", *LLDP_PACKAGES])
-    version, ktree = _kernel_tree(kernel_pkg, versions[kernel_pkg])
+    kern = kernel(kernel_pkg, versions[kernel_pkg])
+    version, moddir, mods = kern.version, kern.moddir, kern.modules
     sshd_tree = fetch_unpacked("openssh-server", versions["openssh-server"], cache_dir() / "debs")
-    moddir = ktree / "lib" / "modules" / version
-    mods = module_order((moddir / "modules.dep").read_text(), list(WANTED_MODULES))
 
     files: dict[str, tuple[Path, int]] = {}  # guest path -> (host source, mode)
     busybox = _busybox()
@@ -247,9 +271,7 @@ def build(log: bool = False) -> Artifacts:
         files[f"lib/modules/{mod}"] = (moddir / mod, 0o644)
     files["etc/ssh/moduli"] = (sshd_tree / "etc" / "ssh" / "moduli", 0o644)
     guest_files = {p.name: p for p in sorted(GUEST_DIR.iterdir()) if p.is_file()}
-    modules_list = "".join(
-        f"{m} {WANTED_MODULES.get(_mod_name(m), '')}".rstrip() + "\n" for m in mods
-    )
+    modules_list = kern.modules_list
     applets = _run([str(busybox), "--list-full"]).split()
 
     digest = hashlib.sha256(BUILD_FORMAT.encode() + modules_list.encode())
@@ -258,7 +280,7 @@ def build(log: bool = False) -> Artifacts:
     for name, path in guest_files.items():
         digest.update(name.encode() + path.read_bytes())
     initrd = cache_dir() / f"initrd-{version}-{digest.hexdigest()[:16]}.cpio.gz"
-    vmlinuz = ktree / "boot" / f"vmlinuz-{version}"
+    vmlinuz = kern.vmlinuz
     if initrd.is_file():
         return Artifacts(version, vmlinuz, initrd)
 
@@ -300,6 +322,7 @@ def build(log: bool = False) -> Artifacts:
         "nsswitch.conf": ("etc/nsswitch.conf", 0o644),
         "shells": ("etc/shells", 0o644),
         "labnet": ("usr/local/sbin/labnet", 0o755),
+        "labboot": ("usr/local/sbin/labboot", 0o755),
     }
     for name, path in guest_files.items():
         if name not in etc:

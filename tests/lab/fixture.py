@@ -43,13 +43,14 @@ def _attach(state: str) -> Lab:
     return lab
 
 
-def lab_session(n: int = SESSION_NODES) -> Iterator[Lab]:
-    """Yield a started (or attached) Lab; stop what was started even when tests fail."""
-    state = os.environ.get("BONDCHECK_LAB_STATE")
+def lab_session(n: int = SESSION_NODES, flavor: str = "busybox") -> Iterator[Lab]:
+    """Yield a started (or attached) Lab; stop what was started even when tests fail.
+    BONDCHECK_LAB_STATE names busybox guests; a systemd lab is always booted afresh."""
+    state = os.environ.get("BONDCHECK_LAB_STATE") if flavor == "busybox" else None
     started = time.monotonic()
     lab: Lab | None = None
     try:
-        lab = _attach(state) if state else Lab()
+        lab = _attach(state) if state else Lab(flavor=flavor)
         if not state:
             lab.start(n)
     except LabUnavailable as exc:

@@ -26,6 +26,8 @@ from typing import Any
 from tests.lab import qemu
 from tests.lab import scenarios as sc
 from tests.lab.build import build, node_overlay
+from tests.lab.build_systemd import MEMORY_MB as SYSTEMD_MEMORY_MB
+from tests.lab.build_systemd import build_systemd
 from tests.lab.errors import LabError, LabUnavailable
 from tests.lab.guests import Guest, GuestOps, Node, NodeRef
 from tests.lab.sshconn import Connection, keygen, known_hosts_line, wait_banner, write_ssh_config
@@ -35,6 +37,11 @@ __all__ = ["BOOT_SCENARIO", "Lab", "LabError", "LabUnavailable", "Node"]
 HOST = "127.0.0.1"
 BOOT_SCENARIO = "healthy-802.3ad"  # what rcS builds at boot
 STATE_SCHEMA = 1
+#: Guest flavors: node name prefix and memory (MB) of each.
+FLAVORS: dict[str, tuple[str, int]] = {
+    "busybox": ("worker-", qemu.MEMORY_MB),
+    "systemd": ("worker-sd-", SYSTEMD_MEMORY_MB),
+}
 
 
 def boot_timeout() -> float:
@@ -45,9 +52,16 @@ def boot_timeout() -> float:
 class Lab(GuestOps):
     """A set of running guests plus everything needed to reach and drive them."""
 
-    def __init__(self, run_dir: Path | None = None, *, persistent: bool = False) -> None:
+    def __init__(
+        self, run_dir: Path | None = None, *, persistent: bool = False, flavor: str = "busybox"
+    ) -> None:
         """run_dir: where keys, configs and logs go (default: a fresh temp dir, removed on
-        stop). persistent: guests outlive this process (used by `lab up`)."""
+        stop). persistent: guests outlive this process (used by `lab up`). flavor: what runs
+        as PID 1 in the guests, "busybox" (init and rcS) or "systemd" (Debian's systemd;
+        tests/lab/build_systemd.py); nodes are named worker-N and worker-sd-N."""
+        if flavor not in FLAVORS:
+            raise LabError(f"unknown lab flavor {flavor!r}; known: {', '.join(FLAVORS)}")
+        self.flavor = flavor
         self._own_dir = run_dir is None
         self.run_dir = (
             Path(run_dir).resolve() if run_dir else Path(tempfile.mkdtemp(prefix="bondcheck-lab-"))
@@ -96,14 +110,14 @@ class Lab(GuestOps):
             raise LabError("lab already started")
         if n < 1:
             raise LabError("a lab needs at least one node")
-        artifacts = build()
+        artifacts = build_systemd() if self.flavor == "systemd" else build()
         self.kernel_version = artifacts.kernel_version
         self.run_dir.mkdir(parents=True, exist_ok=True)
         client_pub = keygen(self.key_path, "bondcheck-lab")
         pending: list[tuple[Guest, str]] = []
         try:
             for i in range(n):
-                name = f"worker-{i}"
+                name = f"{FLAVORS[self.flavor][0]}{i}"
                 node_dir = self.run_dir / "nodes" / name
                 node_dir.mkdir(parents=True, exist_ok=True)
                 host_pub = keygen(node_dir / "ssh_host_ed25519_key", name)
@@ -129,8 +143,9 @@ class Lab(GuestOps):
         return self.nodes
 
     def _spawn(self, name: str, index: int, node_dir: Path, port: int) -> Guest:
+        memory = FLAVORS[self.flavor][1]
         cmd = qemu.qemu_command(
-            name, index, node_dir / "vmlinuz", node_dir / "initrd.gz", port, node_dir
+            name, index, node_dir / "vmlinuz", node_dir / "initrd.gz", port, node_dir, memory
         )
         proc = qemu.spawn(cmd, node_dir, die_with_parent=not self.persistent)
         node = Node(name, HOST, port, "root", index, self.key_path, self.known_hosts_path)
@@ -275,6 +290,7 @@ class Lab(GuestOps):
         """Write state.json (inventory + pids) for `lab down`/`status` and Lab.attach()."""
         state = {
             "schema": STATE_SCHEMA,
+            "flavor": self.flavor,
             "kernel": self.kernel_version,
             "run_dir": str(self.run_dir),
             "key_path": str(self.key_path),
@@ -297,7 +313,9 @@ class Lab(GuestOps):
             state = json.loads(path.read_text())
             if state.get("schema") != STATE_SCHEMA:
                 raise ValueError(f"schema {state.get('schema')!r}")
-            lab = cls(Path(state["run_dir"]), persistent=True)
+            lab = cls(
+                Path(state["run_dir"]), persistent=True, flavor=state.get("flavor", "busybox")
+            )
             lab.owns_guests = take_ownership
             lab.kernel_version = state["kernel"]
             for nd in state["nodes"]:

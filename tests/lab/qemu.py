@@ -50,7 +50,13 @@ def port_free(port: int) -> bool:
 
 
 def qemu_command(
-    name: str, index: int, vmlinuz: Path, initrd: Path, port: int, node_dir: Path
+    name: str,
+    index: int,
+    vmlinuz: Path,
+    initrd: Path,
+    port: int,
+    node_dir: Path,
+    memory_mb: int = MEMORY_MB,
 ) -> list[str]:
     """The full QEMU command line of one node (management NIC only reachable via port)."""
     return [
@@ -66,7 +72,7 @@ def qemu_command(
         "-smp",
         "1",
         "-m",
-        str(MEMORY_MB),
+        str(memory_mb),
         "-nodefaults",
         "-no-user-config",
         "-display",

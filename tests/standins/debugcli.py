@@ -23,7 +23,15 @@ every invocation is appended to ``calls.jsonl``. Behaviour switches (environment
 forbidden-namespace; ``BONDCHECK_STANDIN_NODES`` = comma list of existing nodes (unset: any);
 ``BONDCHECK_STANDIN_HANG_NODES`` = nodes whose pod never starts (NotReady);
 ``BONDCHECK_STANDIN_LATENCY`` = seconds for the pod to start; ``BONDCHECK_STANDIN_USER``.
-CMD runs through nodeexec: locally, or on the lab node when BONDCHECK_STANDIN_SSH_CONFIG is set.
+A file ``$BONDCHECK_STANDIN_STATE/switches/NAME`` overrides ``BONDCHECK_STANDIN_NAME`` from the
+next call on (a test flipping the cluster mid-run, e.g. a token expiring during a failover).
+CMD runs through nodeexec: locally, or on the lab node when BONDCHECK_STANDIN_SSH_CONFIG is set,
+in the pod's own cgroup there with BONDCHECK_STANDIN_POD_CGROUPS=1 (nodeexec.py).
+
+A pod deleted by someone else while ``debug`` streams its output (``delete pod``, noticed within
+0.2 s) has its container killed; ``kubectl``'s attach then just ends (exit 0), ``oc`` reports
+``error: non-zero exit code from debug container`` (the container died of SIGKILL). This one
+is modelled, not copied from a transcript: none of the corpus shows it.
 """
 
 from __future__ import annotations
@@ -34,7 +42,7 @@ import signal
 import sys
 import time
 
-from standins.nodeexec import start_on_node
+from standins.nodeexec import kill_pod, start_on_node
 from standins.podstate import State
 
 # Every ``oc`` call is a new process, and a real oc is a Go binary that starts in a few ms: so
@@ -52,7 +60,14 @@ OC_DEFAULT_IMAGE = "registry.redhat.io/rhel9/support-tools"
 
 
 def _env(name: str, default: str = "") -> str:
-    return os.environ.get(f"BONDCHECK_STANDIN_{name}", default)
+    """A behaviour switch: ``$BONDCHECK_STANDIN_STATE/switches/NAME`` when a test flipped it
+    mid-run (every stand-in call reads it afresh), else the environment variable."""
+    state = os.environ.get("BONDCHECK_STANDIN_STATE", "")
+    try:
+        with open(os.path.join(state, "switches", name)) as fh:
+            return fh.read().strip()
+    except OSError:
+        return os.environ.get(f"BONDCHECK_STANDIN_{name}", default)
 
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -173,7 +188,10 @@ def cmd_delete(state: State, args: Args) -> int:
     ignore = args.get("--ignore-not-found") not in (None, "false")
     for name in names:
         if what in ("pod", "pods"):
+            pod = next((p for p in state.pods(ns) if p["metadata"]["name"] == name), None)
             found = state.delete_pod(ns, name)
+            if pod is not None:
+                kill_pod(pod["spec"].get("nodeName"), name)
         else:  # namespace: removes what is in it, as namespace deletion does
             found = state.drop_namespace(name)
             for pod in state.pods(name):
@@ -287,6 +305,7 @@ def _attach(
         if not quiet:
             _fail("\nRemoving debug pod ...", 0)
         state.delete_pod(ns, name)
+        kill_pod(node, name)
 
     if tool == "oc":
 
@@ -311,16 +330,18 @@ def _attach(
     time.sleep(float(_env("LATENCY", "0") or 0))
     pod["status"]["phase"] = "Running"
     state.save_pod(pod)
-    proc = start_on_node(node, args.command, merge_stderr=(tool == "oc"))
-    out = sys.stdout.buffer
-    assert proc.stdout is not None
-    while chunk := os.read(proc.stdout.fileno(), 65536):
-        out.write(chunk)
-        out.flush()
+    proc = start_on_node(node, args.command, merge_stderr=(tool == "oc"), pod=name)
+    deleted = _stream(proc, state.pod_path(ns, name), node, name)
     if proc.stderr is not None:
         sys.stderr.buffer.write(proc.stderr.read())
         sys.stderr.flush()
     code = proc.wait()
+    if deleted:  # someone deleted the pod under us: its container was killed, the stream ended
+        if tool == "kubectl":
+            return 0  # kubectl's attach just ends
+        if temp_ns is not None:
+            state.drop_namespace(temp_ns)
+        return _fail("error: non-zero exit code from debug container")
     if tool == "kubectl":  # kubectl leaves the finished pod behind
         pod["status"]["phase"] = "Succeeded" if code == 0 else "Failed"
         state.save_pod(pod)
@@ -333,6 +354,27 @@ def _attach(
     if code != 0:
         return _fail("error: non-zero exit code from debug container")
     return 0
+
+
+def _stream(proc: Any, pod_file: str, node: str, name: str) -> bool:
+    """Copy the container's stdout through until it ends; True when the pod was deleted by
+    someone else meanwhile (checked every 0.2 s, as a watch would report it)."""
+    import select
+
+    out = sys.stdout.buffer
+    fd = proc.stdout.fileno()
+    deleted = False
+    while True:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return deleted
+            out.write(chunk)
+            out.flush()
+        elif not deleted and not os.path.exists(pod_file):
+            deleted = True
+            kill_pod(node, name)  # the runtime kills the container; its output ends
 
 
 def main(tool: str, argv: list[str]) -> int:

@@ -57,6 +57,14 @@ class DebugCli:
         for key, value in env.items():
             self._mp.setenv(f"BONDCHECK_STANDIN_{key}", value)
 
+    def switch(self, **values: str) -> None:
+        """Flip a switch for every later stand-in call, including those of a running bondcheck
+        (``switch(AUTH="unauthorized")``: the token expired mid-run)."""
+        folder = self.state / "switches"
+        folder.mkdir(exist_ok=True)
+        for key, value in values.items():
+            (folder / key).write_text(value)
+
     def pods(self) -> list[dict[str, Any]]:
         return [json.loads(p.read_text()) for p in sorted(self.state.glob("pods/*/*.json"))]
 
