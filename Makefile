@@ -1,7 +1,8 @@
 # bondcheck developer targets (plain make, no extensions needed).
 #
 #   make lab-deps      install the lab's host packages (root; idempotent)
-#   make lab-up        boot 3 real-kernel QEMU nodes and leave them running (.lab/)
+#   make lab-up        boot 3 real-kernel QEMU nodes and leave them running (.lab/);
+#                      LAB_FLAVOR=systemd boots guests with systemd as PID 1
 #   make lab-status    show the running nodes
 #   make lab-down      stop the nodes lab-up started
 #   make lab-test      run only the lab tests (reuses a lab-up lab when one is running)
@@ -9,6 +10,7 @@
 
 PYTHON ?= python3
 LAB_NODES ?= 3
+LAB_FLAVOR ?= busybox
 LAB_DIR ?= .lab
 LAB_CAPTURES ?= fixtures/captures/lab
 
@@ -18,7 +20,7 @@ lab-deps:
 	sh scripts/lab-deps.sh
 
 lab-up:
-	$(PYTHON) -m tests.lab --run-dir $(LAB_DIR) up -n $(LAB_NODES)
+	$(PYTHON) -m tests.lab --run-dir $(LAB_DIR) up -n $(LAB_NODES) --flavor $(LAB_FLAVOR)
 
 lab-down:
 	$(PYTHON) -m tests.lab --run-dir $(LAB_DIR) down

@@ -10,7 +10,8 @@
 set -eu
 
 # The image tests (tests/image) build bondcheck's container image with podman (runc; the
-# Debian base is made with mmdebstrap): installing podman starts no daemon.
+# Debian base is made with mmdebstrap, as is the systemd lab guest's userland): installing
+# podman starts no daemon.
 PACKAGES="qemu-system-x86 busybox-static kmod iproute2 coreutils openssh-client libwrap0 \
 dash bash podman runc mmdebstrap"
 

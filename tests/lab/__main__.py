@@ -38,7 +38,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             raise LabError(f"a lab is already running from {run_dir}; `make lab-down` first")
         _clean(run_dir)
     started = time.monotonic()
-    lab = Lab(run_dir, persistent=True)
+    lab = Lab(run_dir, persistent=True, flavor=args.flavor)
     lab.start(args.nodes)
     lab.close()
     print(
@@ -47,7 +47,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     )
     for node in lab.nodes:
         print(f"  {node.name}  {node.host}:{node.port}")
-    print(f"ssh:   ssh -F {lab.ssh_config_path} worker-0")
+    print(f"ssh:   ssh -F {lab.ssh_config_path} {lab.nodes[0].name}")
     print(f"tests: BONDCHECK_LAB_STATE={lab.state_path} pytest -m lab")
     return 0
 
@@ -150,6 +150,12 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", required=True)
     up = sub.add_parser("up", help="boot nodes and leave them running")
     up.add_argument("-n", "--nodes", type=int, default=3)
+    up.add_argument(
+        "--flavor",
+        choices=("busybox", "systemd"),
+        default="busybox",
+        help="PID 1 of the guests: busybox init (worker-N) or systemd (worker-sd-N)",
+    )
     up.set_defaults(func=cmd_up)
     sub.add_parser("down", help="stop the nodes `up` started").set_defaults(func=cmd_down)
     sub.add_parser("status", help="show the running nodes").set_defaults(func=cmd_status)

@@ -68,6 +68,7 @@ TRIM = (
     "etc/ssh/ssh_host_ecdsa_key",
     "etc/ssh/ssh_host_ed25519_key",
 )
+LAYOUT = "2"  # bump when the initramfs layout made from the tree changes
 RECIPE = f"{SUITE} {' '.join(PACKAGES)} masked={','.join(MASKED)} trim={','.join(TRIM)}"
 
 
@@ -122,7 +123,7 @@ def _add_tree(arc: CpioArchive, tar_path: Path) -> None:
         data: dict[str, bytes] = {}
         for m in members:
             name = m.name.removeprefix("./").strip("/")
-            if not name:
+            if name in ("", "."):
                 continue
             mode = m.mode & 0o7777
             if m.isdir():
@@ -149,7 +150,7 @@ def build_systemd() -> Artifacts:
         "sshd_config": ("etc/ssh/sshd_config", 0o644),
         "systemd/lab-boot.service": ("etc/systemd/system/lab-boot.service", 0o644),
     }
-    digest = hashlib.sha256(f"{BUILD_FORMAT} systemd {tar.name}".encode())
+    digest = hashlib.sha256(f"{BUILD_FORMAT} systemd-{LAYOUT} {tar.name}".encode())
     digest.update(kern.modules_list.encode())
     for mod in kern.modules:
         digest.update((kern.moddir / mod).read_bytes())

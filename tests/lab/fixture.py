@@ -33,6 +33,8 @@ def _unavailable(reason: str) -> None:
 
 def _attach(state: str) -> Lab:
     lab = Lab.attach(state)
+    if lab.flavor != "busybox":
+        raise LabUnavailable(f"{state} is a {lab.flavor} lab; the `lab` fixture needs busybox")
     for node in lab.nodes:
         if not lab.alive(node):
             raise LabUnavailable(f"{node.name} from {state} is not running")
