@@ -15,15 +15,24 @@ transient unit has the restore's own log line, and the units are gone afterwards
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from standins.fixtures import BIN, DebugCli, debug_cli  # noqa: F401 - pytest fixture
+from standins.apiserver import ApiServerStandIn
+from standins.fixtures import (  # noqa: F401 - pytest fixture
+    BIN,
+    HEALTHY_CLUSTER,
+    DebugCli,
+    debug_cli,
+)
 from standins.nodeexec import ENV_POD_CGROUPS, ENV_SSH_CONFIG
 
 from bondcheck.errors import EXIT_COLLECT
@@ -48,6 +57,7 @@ PORTS = ("ens224", "ens256")
 FAST = ("--yes", "--pull-seconds", "2", "--restore-after", "90", "--rejoin-timeout", "40")
 SLACK = 10  # seconds a timer may run late by the node's clock on a loaded emulated guest
 UNITS = "'bondcheck-restore-*' 'standin-pod-*'"
+KUBECTL = shutil.which("kubectl")  # the real one: read before the stand-ins go first on PATH
 
 
 @pytest.fixture()
@@ -221,3 +231,41 @@ def test_controller_sigkilled_mid_pull_systemd_timer_restores(
     started = time.monotonic()
     assert_restored_by_systemd(sd, "ens224", restore_after)
     assert time.monotonic() - started <= restore_after + 90
+
+
+@pytest.mark.real_kubectl
+@pytest.mark.skipif(KUBECTL is None, reason="no kubectl on PATH")
+def test_failover_through_the_real_kubectl(
+    sd: Lab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real kubectl (v1.32) drives the debug pods against the API server stand-in, which
+    runs each container's command on the systemd node in the pod's cgroup: the failover passes,
+    the systemd timer armed and disarmed, and bondcheck deletes exactly the pods it made."""
+    monkeypatch.setenv("KUBECACHEDIR", str(tmp_path / "kubecache"))  # see tests/cluster/conftest
+    server = ApiServerStandIn(tls=True, minor_version="32").start()
+    try:
+        server.store.load(*HEALTHY_CLUSTER)
+        node = copy.deepcopy(server.store.get("nodes", "worker-0"))
+        assert node is not None
+        node["metadata"] = {"name": NODE, "labels": {**node["metadata"]["labels"],
+                                                     "kubernetes.io/hostname": NODE}}  # fmt: skip
+        server.store.create(node)
+        kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig")
+        rc, report, err = run_cli(sd, LACP_POLICY, *FAST, "--port", "ens224", "--via",
+                                  "kubectl-debug", "--kubeconfig", str(kubeconfig),
+                                  "--kubectl", str(KUBECTL), node=NODE)  # fmt: skip
+        events = server.store.events_after(0, "pods", "default", 0)
+        created = sorted({p["metadata"]["name"] for _, e, p in events if e == "ADDED"})
+        deleted = sorted(p.rsplit("/", 1)[1] for m, p in server.requests if m == "DELETE")
+        leftover = server.store.list("pods", namespace="default")
+    finally:
+        server.stop()
+    assert rc == 0, err
+    (port,) = ports(report).values()
+    assert port["status"] == "pass", port
+    assert "systemd" in port["restore_mechanisms"] and port["restore_timer"] == "disarmed"
+    assert port["rejoin_ms"] is not None
+    assert created and deleted == created and leftover == []
+    assert units(sd) == [] and markers(sd, NODE) == []
+    scopes = journal(sd, "_PID=1")  # systemd's own lines: each container ran in its pod's scope
+    assert all(f"standin-pod-{name}.scope" in scopes for name in created), scopes[-2000:]

@@ -51,7 +51,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from standins import websocket as ws
-from standins.exec_stream import ExecHandler, default_exec_handler, serve_exec
+from standins.exec_stream import (
+    ExecHandler,
+    container_handler,
+    default_exec_handler,
+    serve_exec,
+)
 from standins.store import FIXTURES, KINDS, PLURAL_KIND, Store
 
 _CUSTOM = re.compile(
@@ -541,7 +546,10 @@ class _Handler(BaseHTTPRequestHandler):
         )
         log = state.logs.setdefault((ns, name, container), bytearray()) if attach else None
         missed = state.attach_misses if attach else 0
-        code = serve_exec(self.rfile, self.wfile, state.exec_handler, pod, container, command,
+        handler = state.exec_handler
+        if attach and handler is default_exec_handler:
+            handler = container_handler  # the container's own process, in the pod's cgroup
+        code = serve_exec(self.rfile, self.wfile, handler, pod, container, command,
                           log=log, missed=missed)  # fmt: skip
         if attach and code is not None:
             state.store.update("pods", name, ns, status=pods.finished(pod, code))

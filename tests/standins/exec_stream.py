@@ -30,6 +30,12 @@ def default_exec_handler(pod: dict[str, Any], container: str, command: list[str]
     return start_on_node(pod["spec"]["nodeName"], command)
 
 
+def container_handler(pod: dict[str, Any], container: str, command: list[str]) -> Any:
+    """Start a container's own command on the pod's node, in the pod's cgroup where pods have
+    one (nodeexec.py): deleting the pod kills it and everything it left behind."""
+    return start_on_node(pod["spec"]["nodeName"], command, pod=pod["metadata"]["name"])
+
+
 def exit_status(code: int, command: list[str]) -> dict[str, Any]:
     """The channel-3 Status for an exit code, worded as the kubelet words it."""
     if code == 0:

@@ -37,7 +37,9 @@ stand-in with ``-v=9``):
    marked with ``deletionTimestamp`` (Terminating) and goes ``termination_delay`` seconds
    later, when "the kubelet" has stopped it, with a DELETED watch event. 404 Status for a pod
    that is not there. Found with the real kubectl's runs that bondcheck stops (timeout): the
-   stand-in removed those pods at once, so no test saw a Terminating one.
+   stand-in removed those pods at once, so no test saw a Terminating one. Where pods have
+   their own cgroup on the node (nodeexec.py), the delete kills it: the container's command
+   and anything it left behind.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ import threading
 import time
 from typing import Any
 
+from standins.nodeexec import kill_pod
 from standins.store import Store
 
 
@@ -134,6 +137,9 @@ def delete(store: Store, pod: dict[str, Any], termination_delay: float) -> dict[
     """Delete ``pod`` as the API server does; the object it answers the DELETE with."""
     meta = pod["metadata"]
     name, namespace = meta["name"], meta["namespace"]
+    node = pod.get("spec", {}).get("nodeName")
+    if node:  # the runtime kills what the container left running (with pod cgroups)
+        kill_pod(node, name)
     phase = (pod.get("status") or {}).get("phase")
     if phase in ("Succeeded", "Failed") or not pod.get("spec", {}).get("nodeName"):
         store.remove("pods", name, namespace)
