@@ -57,6 +57,7 @@ PORTS = ("ens224", "ens256")
 FAST = ("--yes", "--pull-seconds", "2", "--restore-after", "90", "--rejoin-timeout", "40")
 SLACK = 10  # seconds a timer may run late by the node's clock on a loaded emulated guest
 UNITS = "'bondcheck-restore-*' 'standin-pod-*'"
+TOOL = {"oc-debug": "oc", "kubectl-debug": "kubectl"}
 KUBECTL = shutil.which("kubectl")  # the real one: read before the stand-ins go first on PATH
 
 
@@ -164,9 +165,11 @@ def test_failover_through_debug_pods_passes(sd: Lab, debug_cli: DebugCli, via: s
     assert any(f"node/{NODE}" in " ".join(argv) for argv in debug_cli.calls())
 
 
+@pytest.mark.parametrize("via", ["oc-debug", "kubectl-debug"])
 def test_debug_pod_deleted_mid_pull_systemd_timer_restores(
     sd: Lab,
     debug_cli: DebugCli,  # noqa: F811
+    via: str,
 ) -> None:
     """The pull's debug pod is deleted under it and the node goes NotReady: bondcheck can
     neither finish nor restore, the pod's restorer died with it, and the systemd timer brings
@@ -174,7 +177,7 @@ def test_debug_pod_deleted_mid_pull_systemd_timer_restores(
     restore_after = 30
     args = cli_args(sd, LACP_POLICY, "-o", "json", "--yes", "--port", "ens224",
                     "--pull-seconds", "20", "--restore-after", str(restore_after),
-                    "--via", "oc-debug", node=NODE)  # fmt: skip
+                    "--via", via, node=NODE)  # fmt: skip
     proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=dict(os.environ))  # fmt: skip
     try:
@@ -185,7 +188,7 @@ def test_debug_pod_deleted_mid_pull_systemd_timer_restores(
         # The node goes NotReady: no new pod starts there, so bondcheck cannot restore.
         debug_cli.switch(HANG_NODES=NODE, HANG_SECONDS="3")
         name, ns = pod["metadata"]["name"], pod["metadata"]["namespace"]
-        deleted = standin("oc", "delete", "pod", name, "-n", ns)
+        deleted = standin(TOOL[via], "delete", "pod", name, "-n", ns)
         assert deleted.returncode == 0, deleted.stderr
         assert not alive(sd, restorer)  # killed with its pod's cgroup
         out, err = proc.communicate(timeout=300)
@@ -201,29 +204,32 @@ def test_debug_pod_deleted_mid_pull_systemd_timer_restores(
     assert_restored_by_systemd(sd, "ens224", restore_after)
 
 
+@pytest.mark.parametrize("via", ["oc-debug", "kubectl-debug"])
 def test_controller_sigkilled_mid_pull_systemd_timer_restores(
     sd: Lab,
     debug_cli: DebugCli,  # noqa: F811
+    via: str,
 ) -> None:
-    """bondcheck and its kubectl die by SIGKILL mid-pull (the laptop died). The debug pod it
-    left behind is deleted (an operator's cleanup): its processes go with it, and the systemd
-    timer alone brings the port back."""
+    """bondcheck and its oc or kubectl die by SIGKILL mid-pull (the laptop died). The debug
+    pod they left behind is deleted (an operator's cleanup): its processes go with it, and the
+    systemd timer alone brings the port back."""
     restore_after = 30
     args = cli_args(sd, LACP_POLICY, "--yes", "--port", "ens224", "--pull-seconds", "20",
-                    "--restore-after", str(restore_after), "--via", "kubectl-debug",
+                    "--restore-after", str(restore_after), "--via", via,
                     node=NODE)  # fmt: skip
     proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=dict(os.environ), start_new_session=True)  # fmt: skip
     try:
         await_pull(sd, "ens224", proc)
-        os.killpg(proc.pid, signal.SIGKILL)  # bondcheck and the kubectl it runs
+        os.killpg(proc.pid, signal.SIGKILL)  # bondcheck and the oc/kubectl it runs
         proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     restorer = restorer_pid(sd)
-    (pod,) = debug_cli.pods()  # kubectl never deletes its pods, and bondcheck is dead
-    deleted = standin("kubectl", "delete", "pod", pod["metadata"]["name"],
+    (pod,) = debug_cli.pods()  # oc died before its clean-up, kubectl never has one
+    assert alive(sd, restorer)
+    deleted = standin(TOOL[via], "delete", "pod", pod["metadata"]["name"],
                       "-n", pod["metadata"]["namespace"])  # fmt: skip
     assert deleted.returncode == 0, deleted.stderr
     assert not alive(sd, restorer)
