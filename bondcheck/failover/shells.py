@@ -21,12 +21,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from bondcheck.errors import CollectError, InputError
-from bondcheck.failover.node import NodeShell
+from bondcheck.failover.node import MARK, NodeShell
 from bondcheck.model import NodeTarget
 from bondcheck.transport.options import TransportOptions
 from bondcheck.transport.script import new_nonce
 
 FAILOVER_TRANSPORTS: tuple[str, ...] = ("ssh", "handler-exec", "oc-debug", "kubectl-debug")
+#: Why a debug pod's script stops short of its last marker: its processes were killed.
+EARLY_END = "the pod deleted or evicted, its node gone, or the container killed"
 
 
 @dataclass
@@ -72,6 +74,8 @@ class DebugPodShell:
         run, out, err = self.transport.run_debug(
             self.node, f": bondcheck-{nonce}\n{command}", nonce, timeout
         )
+        if f"{MARK} " in command and " done @@" not in out:  # the script never got to its end
+            err = f"the command ended early in its debug pod ({EARLY_END})\n{err}"
         return run.proc.returncode, out, err
 
 

@@ -326,3 +326,25 @@ def test_failover_shell_runs_commands_and_its_timeout_removes_its_pod(debug_cli:
     assert debug_cli.pods() == [] and debug_cli.namespaces() == []
     debug_calls = [c for c in debug_cli.calls() if "debug" in c and "node/worker-2" in c]
     assert debug_calls and debug_calls[-1][-1].startswith(": bondcheck-")
+
+
+def test_failover_script_cut_short_in_its_debug_pod_says_why(debug_cli: DebugCli) -> None:
+    """A failover script whose output stops before its last marker was killed with its pod:
+    the error names that, not the CLI's chatter (pod deletion itself is shown on real
+    kernels in tests/failover/test_lab_systemd_failover.py)."""
+    from bondcheck.failover.node import RootShell, Script
+    from bondcheck.failover.shells import EARLY_END, DebugPodShell
+
+    root = RootShell(DebugPodShell(oc(), "worker-0"), "worker-0")
+    whole = Script("0123abcd")
+    whole.section("x", "echo one")
+    assert whole.nonce and root.sections(whole, 20)["x"].text.strip() == "one"
+    cut = Script("0123abcd")
+    cut.section("x", "echo one")
+    cut.add("kill -KILL $$")  # dies before its done marker, as a killed container does
+    with pytest.raises(CollectError) as caught:
+        root.sections(cut, 20)
+    message = str(caught.value)
+    assert message.startswith("worker-0: script output ended early (rc=1: the command ended ")
+    assert EARLY_END in message
+    assert debug_cli.pods() == []

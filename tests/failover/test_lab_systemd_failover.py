@@ -36,6 +36,7 @@ from standins.fixtures import (  # noqa: F401 - pytest fixture
 from standins.nodeexec import ENV_POD_CGROUPS, ENV_SSH_CONFIG
 
 from bondcheck.errors import EXIT_COLLECT
+from bondcheck.failover.shells import EARLY_END
 from tests.failover.labkit import (
     LACP_POLICY,
     MARKERS,
@@ -199,6 +200,7 @@ def test_debug_pod_deleted_mid_pull_systemd_timer_restores(
     assert "Traceback" not in err
     (port,) = ports(json.loads(out)).values()
     assert port["status"] == "error", port
+    assert EARLY_END in port["message"], port  # why the pull's output stopped
     assert "its restore timer brings ens224 back up 30 s after the pull" in port["message"], port
     assert not port_state(sd, "ens224", NODE).admin_up  # nobody else brought it back
     assert_restored_by_systemd(sd, "ens224", restore_after)
