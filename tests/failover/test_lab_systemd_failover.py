@@ -9,8 +9,8 @@ PID 1. The ``oc``/``kubectl`` stand-ins run each pod's command on it over ssh in
 cgroup (a transient scope, as CRI-O with the systemd cgroup manager does) and kill that
 cgroup when the pod is deleted (tests/standins/nodeexec.py), so the ``setsid`` restorer a pull
 also starts dies with its pod, as in a cluster. What brings a port back when bondcheck cannot
-is therefore the systemd timer alone, and these tests show it does: the journal of the
-transient unit has the restore's own log line, and the units are gone afterwards.
+is therefore the systemd timer alone, and these tests show it does: systemd's journal shows it
+starting the transient unit and the restore's own log line, and the units are gone afterwards.
 """
 
 from __future__ import annotations
