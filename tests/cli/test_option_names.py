@@ -27,6 +27,8 @@ FOREIGN = {
     "--stdin": "kubectl debug --stdin",
     "--tty": "kubectl debug --tty",
     "--ignore-not-found": "kubectl delete --ignore-not-found",
+    "--variant": "mmdebstrap --variant=minbase (docs/lab.md, the systemd guest)",
+    "--scope": "systemd-run --scope (docs/lab.md, the stand-ins' pod cgroups)",
     "--wait": "kubectl delete --wait",
     "--show-labels": "oc/kubectl get --show-labels (an enactment hint)",
     "--description": "systemd-run --description (the failover restore timer)",
