@@ -12,6 +12,7 @@ from __future__ import annotations
 from bondcheck.model import CheckResult, Report, Status
 from bondcheck.output.summary import (
     NODE_STATUSES,
+    cell,
     display,
     findings,
     node_counts,
@@ -20,11 +21,6 @@ from bondcheck.output.summary import (
     target,
     value_labels,
 )
-
-
-def _cell(text: str) -> str:
-    """Table cells: one line, pipes escaped."""
-    return safe(text).replace("|", "\\|")
 
 
 def _code(text: str) -> str:
@@ -78,7 +74,7 @@ def render(report: Report, *, verbose: bool = False) -> str:
     for node in report.nodes:
         c = result_counts(node)
         out.append(
-            f"| {_cell(node.node)} | {_cell(node.transport)} | **{node.status.value.upper()}** | "
+            f"| {cell(node.node)} | {cell(node.transport)} | **{node.status.value.upper()}** | "
             f"{c[Status.PASS]} | {c[Status.WARN]} | {c[Status.FAIL]} | {c[Status.SKIP]} | "
             f"{c[Status.ERROR]} |"
         )

@@ -27,6 +27,11 @@ def safe(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
+def cell(text: str) -> str:
+    """A Markdown table cell: ``safe``, pipes escaped."""
+    return safe(text).replace("|", "\\|")
+
+
 #: Node statuses in report order; a node is "skip" when no selected check could judge it.
 NODE_STATUSES: tuple[Status, ...] = (
     Status.PASS,
