@@ -176,32 +176,16 @@ class CheckDef:
 
 
 def check(
-    check_id: str,
-    *,
-    title: str,
-    remediation: str,
-    scope: str = "bond",
-    needs_bond: bool = True,
-    lacp_only: bool = False,
-    nns_blind: str | None = "",
+    check_id: str, *, title: str, remediation: str, **options: Any
 ) -> Callable[[CheckFn], CheckDef]:
-    """Turn a check function into a CheckDef; its docstring becomes the ``explain`` text."""
+    """Turn a check function into a CheckDef; its docstring becomes the ``explain`` text.
+    ``options`` are CheckDef's (scope, needs_bond, lacp_only, nns_blind) with its defaults."""
 
     def wrap(fn: CheckFn) -> CheckDef:
         explain = inspect.cleandoc(fn.__doc__ or "")
         if not explain:
             raise ValueError(f"check {check_id} has no explain text (docstring)")
-        return CheckDef(
-            id=check_id,
-            title=title,
-            remediation=remediation,
-            explain=explain,
-            fn=fn,
-            scope=scope,
-            needs_bond=needs_bond,
-            lacp_only=lacp_only,
-            nns_blind=nns_blind,
-        )
+        return CheckDef(check_id, title, remediation, explain, fn, **options)
 
     return wrap
 
