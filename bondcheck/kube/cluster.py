@@ -47,6 +47,7 @@ NNCP_VERSIONS = ("v1", "v1beta1", "v1alpha1")
 #: NNCE and NNS have only ever been served as v1beta1.
 STATE_VERSION = "v1beta1"
 HANDLER_SELECTOR = "component=kubernetes-nmstate-handler"
+#: Where kubernetes-nmstate installs its handler: OpenShift's operator, then upstream.
 HANDLER_NAMESPACES = ("openshift-nmstate", "nmstate")
 
 
