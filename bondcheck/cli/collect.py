@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bondcheck.cli import transport_opts as t
-from bondcheck.cli.common import LineReporter, note, opt
+from bondcheck.cli.common import LineReporter, note, notifier, opt
 from bondcheck.cli.selection_opts import (
     SELECTION,
     Jobs,
@@ -59,14 +59,6 @@ class _StageReporter(LineReporter):
 
     def done(self, node: str, ok: bool, message: str = "") -> None:
         return None
-
-
-def _warn(message: str) -> None:
-    note(f"warning: {message}")
-
-
-def _silent(message: str) -> None:
-    return None
 
 
 def prepare_out_dir(out: Path, *, force: bool) -> bool:
@@ -229,7 +221,7 @@ def collect(
             request,
             loaded,
             _StageReporter(verbose=verbose, quiet=quiet),
-            notify=_silent if quiet else _warn,
+            notify=notifier(quiet),
         )
     except BaseException:
         if created and not any(out.iterdir()):

@@ -132,6 +132,11 @@ def deliver(
         note(f"{fmt} report written to {output_file}")
 
 
+def notifier(quiet: bool) -> Callable[[str], None]:
+    """Where a run's warnings go: ``warning: ...`` lines on stderr, or nowhere with --quiet."""
+    return (lambda message: None) if quiet else (lambda message: note(f"warning: {message}"))
+
+
 def color_of(ctx: typer.Context, local: Color | None) -> str:
     """The colour mode: this command's --color, else the global one, else auto."""
     obj = ctx.find_root().obj

@@ -17,6 +17,7 @@ from bondcheck.cli.common import (
     deliver,
     from_env,
     note,
+    notifier,
     opt,
 )
 from bondcheck.cli.progress_view import LiveReporter, wants_live_view
@@ -42,14 +43,6 @@ class Via(str, enum.Enum):
     handler_exec = "handler-exec"
     nns = "nns"
     capture = "capture"
-
-
-def _warn(message: str) -> None:
-    note(f"warning: {message}")
-
-
-def _silent(message: str) -> None:
-    return None
 
 
 @t.takes_transport_options
@@ -190,7 +183,7 @@ def verify(
         cabling_file=str(cabling) if cabling else None,
         require_distinct_switches=require_distinct_switches,
     )
-    notify = _silent if quiet else _warn
+    notify = notifier(quiet)
     if wants_live_view(live_source=from_dir is None, verbose=verbose, quiet=quiet):
         with LiveReporter(len(request.nodes) or None) as live:
             report = run_verify(request, live, notify=notify)
