@@ -88,22 +88,9 @@ def describe_saved(evidence: Evidence) -> str:
     """What was saved for one node, e.g. ``bond0, ip-addr.json, kernel.txt; absent: bond1``."""
     present = [b for b, text in sorted(evidence.bonds.items()) if text is not None]
     absent = [b for b, text in sorted(evidence.bonds.items()) if text is None]
-    files = [
-        name
-        for name, text in (
-            ("ip-addr.json", evidence.ip_addr),
-            ("ip-link.json", evidence.ip_link),
-            ("kernel.txt", evidence.kernel),
-            ("lldp.json", evidence.lldp),
-        )
-        if text is not None
-    ]
-    if evidence.enactment is not None:
-        files.append("enactment.json")
-    if evidence.nns_state is not None:
-        files.append("nns.json")
-    if evidence.rendering is not None:
-        files.append("desired-state.json")
+    from bondcheck.transport.capture import evidence_files
+
+    files = list(evidence_files(evidence))
     text = ", ".join([*present, *files]) or "no evidence files"
     return text + (f"; absent: {', '.join(absent)}" if absent else "")
 
