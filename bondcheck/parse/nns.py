@@ -126,19 +126,16 @@ def _observed_port(by_name: Mapping[Any, Mapping[str, Any]], name: str) -> Obser
     )
 
 
-def _observed(current_state: Mapping[str, Any], bond: str) -> tuple[ObservedBond | None, IpState]:
-    """The bond as NNS describes it (None when NNS has no such bond) and every interface's
-    addresses. Runtime-only fields (MII, LACP, active port, failure counts) stay unknown."""
-    ip_state = ip_state_from_nns(current_state)
+def _observed(current_state: Mapping[str, Any], bond: str) -> ObservedBond | None:
     by_name = _by_name(current_state)
     iface = by_name.get(bond)
     if iface is None or iface.get("type") != "bond" or iface.get("state") == "absent":
-        return None, ip_state
+        return None
     agg = iface.get("link-aggregation") or {}
     opts = agg.get("options") or {}
     opts = opts if isinstance(opts, Mapping) else {}
     mode = str(agg.get("mode") or "unknown").strip().lower()
-    observed = ObservedBond(
+    return ObservedBond(
         name=bond,
         mode=_MODES.get(mode, mode),
         fail_over_mac=_enum("fail_over_mac", opts.get("fail_over_mac")),
@@ -163,7 +160,6 @@ def _observed(current_state: Mapping[str, Any], bond: str) -> tuple[ObservedBond
         ports=tuple(_observed_port(by_name, p) for p in _ports(iface)),
         extra=(("source", "NodeNetworkState"),),
     )
-    return observed, ip_state
 
 
 def _scope(ip: str) -> str:
@@ -178,8 +174,6 @@ def _scope(ip: str) -> str:
 
 
 def _ip_state(current_state: Mapping[str, Any]) -> IpState:
-    """Addresses and links of every NNS interface (``has_links`` stays False: NNS is not
-    ``ip -d link``, so the links carry no bonding ``info_data``)."""
     masters: dict[str, str] = {}
     for iface in _interfaces(current_state):
         if iface.get("type") == "bond":
@@ -214,12 +208,10 @@ def _ip_state(current_state: Mapping[str, Any]) -> IpState:
     return IpState(addresses=addresses, links=links, has_addresses=True, has_links=False)
 
 
-def observed_from_nns(
-    current_state: Mapping[str, Any], bond: str
-) -> tuple[ObservedBond | None, IpState]:
-    """The bond as NNS describes it (None when NNS has no such bond) and every interface's
-    addresses. Runtime-only fields (MII, LACP, active port, failure counts) stay unknown.
-    Raises ParseError, and nothing else, for a state that is not nmstate's shape."""
+def observed_from_nns(current_state: Mapping[str, Any], bond: str) -> ObservedBond | None:
+    """The bond as NNS describes it (None when NNS has no such bond); runtime-only fields
+    (MII, LACP, active port, failure counts) stay unknown. Raises ParseError, and nothing
+    else, for a state that is not nmstate's shape."""
     return _guarded(lambda: _observed(current_state, bond))
 
 

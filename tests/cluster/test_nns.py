@@ -13,7 +13,7 @@ from bondcheck.checks.catalog import BY_ID, CATALOG
 from bondcheck.errors import CollectError
 from bondcheck.judge import judge_node
 from bondcheck.model import Evidence, NodeTarget, Status
-from bondcheck.parse.nns import observed_from_nns
+from bondcheck.parse.nns import ip_state_from_nns, observed_from_nns
 from bondcheck.policy.loader import load_policy_file
 from bondcheck.transport.nns import NnsTransport
 from bondcheck.transport.options import TransportOptions
@@ -56,7 +56,8 @@ def test_transport_errors(apiserver: ApiServerStandIn, kubeconfig: Path) -> None
 
 
 def test_8023ad_bond_from_nns() -> None:
-    bond, ip = observed_from_nns(current_state(WORKER0), "bond0")
+    bond = observed_from_nns(current_state(WORKER0), "bond0")
+    ip = ip_state_from_nns(current_state(WORKER0))
     assert bond is not None
     assert (bond.name, bond.mode, bond.miimon_ms, bond.updelay_ms, bond.downdelay_ms) == (
         "bond0",
@@ -92,7 +93,8 @@ def test_8023ad_bond_from_nns() -> None:
 
 
 def test_balance_rr_with_empty_options_and_port_order() -> None:
-    bond, ip = observed_from_nns(current_state(NODE01), "bond0")
+    bond = observed_from_nns(current_state(NODE01), "bond0")
+    ip = ip_state_from_nns(current_state(NODE01))
     assert bond is not None
     assert bond.mode == "balance-rr"
     assert bond.miimon_ms is None and bond.lacp_rate is None
@@ -104,7 +106,7 @@ def test_balance_rr_with_empty_options_and_port_order() -> None:
 
 def test_absent_bond_and_numeric_option_forms() -> None:
     state = current_state(WORKER0)
-    assert observed_from_nns(state, "bond7")[0] is None
+    assert observed_from_nns(state, "bond7") is None
     state["interfaces"][0]["link-aggregation"]["options"].update(
         {
             "xmit_hash_policy": 2,
@@ -115,7 +117,7 @@ def test_absent_bond_and_numeric_option_forms() -> None:
             "lacp_active": "off",
         }
     )
-    bond, _ = observed_from_nns(state, "bond0")
+    bond = observed_from_nns(state, "bond0")
     assert bond is not None
     assert (bond.xmit_hash_policy, bond.lacp_rate, bond.ad_select, bond.miimon_ms) == (
         "layer2+3",
