@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from bondcheck.errors import ParseError
 from bondcheck.model import Address, IpState, Link, ObservedBond, ObservedPort
-from bondcheck.vocabulary import ENUM_OPTIONS, MODES
+from bondcheck.vocabulary import ENUM_OPTIONS, MODES, as_int
 
 T = TypeVar("T")
 
@@ -64,20 +64,10 @@ def _by_name(state: Mapping[str, Any]) -> dict[Any, Mapping[str, Any]]:
     return by_name
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
-
-
 def _enum(option: str, value: Any) -> str | None:
     if value is None:
         return None
-    number = _int(value)
+    number = as_int(value)
     if number is not None and option in _ENUMS:
         return _ENUMS[option].get(number, str(value))
     text = str(value).strip().lower()
@@ -116,7 +106,7 @@ def _targets(value: Any) -> tuple[str, ...]:
 def _observed_port(by_name: Mapping[Any, Mapping[str, Any]], name: str) -> ObservedPort:
     iface = by_name.get(name) or {}
     eth = iface.get("ethernet") or {}
-    speed = _int(eth.get("speed"))
+    speed = as_int(eth.get("speed"))
     duplex = eth.get("duplex")
     return ObservedPort(
         name=name,
@@ -140,22 +130,22 @@ def _observed(current_state: Mapping[str, Any], bond: str) -> ObservedBond | Non
         mode=_MODES.get(mode, mode),
         fail_over_mac=_enum("fail_over_mac", opts.get("fail_over_mac")),
         mii_status="down" if iface.get("state") == "down" else "unknown",
-        miimon_ms=_int(opts.get("miimon")),
-        updelay_ms=_int(opts.get("updelay")),
-        downdelay_ms=_int(opts.get("downdelay")),
-        peer_notif_delay_ms=_int(opts.get("peer_notif_delay")),
+        miimon_ms=as_int(opts.get("miimon")),
+        updelay_ms=as_int(opts.get("updelay")),
+        downdelay_ms=as_int(opts.get("downdelay")),
+        peer_notif_delay_ms=as_int(opts.get("peer_notif_delay")),
         xmit_hash_policy=_enum("xmit_hash_policy", opts.get("xmit_hash_policy")),
         primary=str(opts["primary"]) if opts.get("primary") else None,
         primary_reselect=_enum("primary_reselect", opts.get("primary_reselect")),
-        arp_interval_ms=_int(opts.get("arp_interval")),
-        arp_missed_max=_int(opts.get("arp_missed_max")),
+        arp_interval_ms=as_int(opts.get("arp_interval")),
+        arp_missed_max=as_int(opts.get("arp_missed_max")),
         arp_ip_targets=_targets(opts.get("arp_ip_target")),
         ns_ip6_targets=_targets(opts.get("ns_ip6_target")),
         lacp_active=_bool(opts["lacp_active"]) if "lacp_active" in opts else None,
         lacp_rate=_enum("lacp_rate", opts.get("lacp_rate")),
-        min_links=_int(opts.get("min_links")),
+        min_links=as_int(opts.get("min_links")),
         ad_select=_enum("ad_select", opts.get("ad_select")),
-        system_priority=_int(opts.get("ad_actor_sys_prio")),
+        system_priority=as_int(opts.get("ad_actor_sys_prio")),
         privileged_view=None,
         ports=tuple(_observed_port(by_name, p) for p in _ports(iface)),
         extra=(("source", "NodeNetworkState"),),
@@ -190,7 +180,7 @@ def _ip_state(current_state: Mapping[str, Any]) -> IpState:
             block = iface.get(key) or {}
             for addr in block.get("address") or [] if isinstance(block, Mapping) else []:
                 ip = str(addr.get("ip") or "") if isinstance(addr, Mapping) else ""
-                prefix = _int(addr.get("prefix-length")) if isinstance(addr, Mapping) else None
+                prefix = as_int(addr.get("prefix-length")) if isinstance(addr, Mapping) else None
                 if ip and prefix is not None:
                     found.append(Address(family, ip, prefix, _scope(ip)))
         addresses[name] = tuple(found)

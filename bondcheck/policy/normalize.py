@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 
 from bondcheck.ifname import ifname_problem
-from bondcheck.vocabulary import ENUM_OPTIONS, MODES
+from bondcheck.vocabulary import ENUM_OPTIONS, MODES, as_int
 
 # Aliases nmstate accepts on input besides the names and numbers.
 _MODE_ALIASES = {"lacp": "802.3ad"}
@@ -74,20 +74,9 @@ def _show(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
-def _as_int(value: object) -> int | None:
-    """An int from an int or a decimal string; None when it is neither (bools are not ints)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
-        return int(value)
-    return None
-
-
 def normalize_mode(value: object) -> str:
     """The nmstate name of a bond mode given by name, kernel number (int or string) or alias."""
-    number = _as_int(value)
+    number = as_int(value)
     if number is not None:
         if 0 <= number < len(MODES):
             return MODES[number]
@@ -119,7 +108,7 @@ def parse_bool(value: object) -> bool:
 
 
 def _normalize_int(name: str, value: object) -> int:
-    number = _as_int(value)
+    number = as_int(value)
     if number is None:
         raise ValueError(f"{name} must be a whole number, got {_show(value)}")
     low, high = INT_OPTIONS[name]
@@ -130,7 +119,7 @@ def _normalize_int(name: str, value: object) -> int:
 
 def _normalize_enum(name: str, value: object) -> str:
     names = ENUM_OPTIONS[name]
-    number = _as_int(value)
+    number = as_int(value)
     if number is not None:
         if 0 <= number < len(names):
             return names[number]
