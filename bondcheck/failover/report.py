@@ -87,41 +87,36 @@ def _details(port: PortOutcome) -> str:
     return "\n".join(lines)
 
 
+_TAG = {Verdict.FAIL: "failure", Verdict.ERROR: "error", Verdict.REFUSED: "skipped"}
+
+
 def render_junit(report: FailoverReport) -> str:
     """One <testsuite> per node, one <testcase> per port; refused -> skipped."""
     suites = ET.Element("testsuites", name=f"bondcheck failover {report.policy}")
     for node in report.nodes:
         suite = ET.SubElement(suites, "testsuite", name=node.node)
-        cases = list(node.ports)
-        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-        for port in cases:
+        classname = f"bondcheck.failover.{node.node}"
+        tags: list[str | None] = []
+        for port in node.ports:
             case = ET.SubElement(
-                suite, "testcase", name=f"failover {port.bond}/{port.port}",
-                classname=f"bondcheck.failover.{node.node}",
-            )  # fmt: skip
-            counts["tests"] += 1
-            tag = {Verdict.FAIL: "failure", Verdict.ERROR: "error", Verdict.REFUSED: "skipped"}
-            if port.status in tag:
-                key = {"failure": "failures", "error": "errors", "skipped": "skipped"}
-                counts[key[tag[port.status]]] += 1
-                child = ET.SubElement(case, tag[port.status], message=clean(port.message))
-                if port.status is not Verdict.REFUSED:
-                    child.text = clean(_details(port))
-            else:
-                out = ET.SubElement(case, "system-out")
-                out.text = clean(_details(port))
-        if node.error or not cases:
-            case = ET.SubElement(suite, "testcase", name="failover",
-                                 classname=f"bondcheck.failover.{node.node}")  # fmt: skip
-            counts["tests"] += 1
-            if node.status is Verdict.REFUSED:
-                counts["skipped"] += 1
-                ET.SubElement(case, "skipped", message=clean(node.message))
-            else:
-                counts["errors"] += 1
-                ET.SubElement(case, "error", message=clean(node.message))
-        for name, value in counts.items():
-            suite.set(name, str(value))
+                suite, "testcase", name=f"failover {port.bond}/{port.port}", classname=classname
+            )
+            tag = _TAG.get(port.status)
+            tags.append(tag)
+            if tag is None:
+                ET.SubElement(case, "system-out").text = clean(_details(port))
+                continue
+            child = ET.SubElement(case, tag, message=clean(port.message))
+            if port.status is not Verdict.REFUSED:
+                child.text = clean(_details(port))
+        if node.error or not node.ports:
+            case = ET.SubElement(suite, "testcase", name="failover", classname=classname)
+            tag = "skipped" if node.status is Verdict.REFUSED else "error"
+            tags.append(tag)
+            ET.SubElement(case, tag, message=clean(node.message))
+        suite.set("tests", str(len(tags)))
+        for name, tag in (("failures", "failure"), ("errors", "error"), ("skipped", "skipped")):
+            suite.set(name, str(tags.count(tag)))
     return document(suites)
 
 
