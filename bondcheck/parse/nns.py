@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from bondcheck.errors import ParseError
 from bondcheck.model import Address, IpState, Link, ObservedBond, ObservedPort
-from bondcheck.vocabulary import ENUM_OPTIONS, MODES, as_int
+from bondcheck.vocabulary import ENUM_OPTIONS, MODES, as_bool, as_int
 
 T = TypeVar("T")
 
@@ -72,17 +72,6 @@ def _enum(option: str, value: Any) -> str | None:
         return _ENUMS[option].get(number, str(value))
     text = str(value).strip().lower()
     return text.split()[0] if text else None
-
-
-def _bool(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("on", "true", "yes", "1"):
-        return True
-    if text in ("off", "false", "no", "0"):
-        return False
-    return None
 
 
 def _ports(iface: Mapping[str, Any]) -> list[str]:
@@ -141,7 +130,7 @@ def _observed(current_state: Mapping[str, Any], bond: str) -> ObservedBond | Non
         arp_missed_max=as_int(opts.get("arp_missed_max")),
         arp_ip_targets=_targets(opts.get("arp_ip_target")),
         ns_ip6_targets=_targets(opts.get("ns_ip6_target")),
-        lacp_active=_bool(opts["lacp_active"]) if "lacp_active" in opts else None,
+        lacp_active=as_bool(opts["lacp_active"]) if "lacp_active" in opts else None,
         lacp_rate=_enum("lacp_rate", opts.get("lacp_rate")),
         min_links=as_int(opts.get("min_links")),
         ad_select=_enum("ad_select", opts.get("ad_select")),

@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 
 from bondcheck.ifname import ifname_problem
-from bondcheck.vocabulary import ENUM_OPTIONS, MODES, as_int
+from bondcheck.vocabulary import ENUM_OPTIONS, MODES, as_bool, as_int
 
 # Aliases nmstate accepts on input besides the names and numbers.
 _MODE_ALIASES = {"lacp": "802.3ad"}
@@ -55,8 +55,6 @@ OPTION_NAMES: frozenset[str] = (
 # Spellings nmstate accepts for an option name besides the kernel's snake_case one.
 OPTION_ALIASES: Mapping[str, str] = {"balance-slb": "balance_slb"}
 
-_TRUE = frozenset({"true", "yes", "on", "y", "1"})
-_FALSE = frozenset({"false", "no", "off", "n", "0"})
 
 _MAC = re.compile(r"[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2}){5}")
 
@@ -94,16 +92,9 @@ def normalize_mode(value: object) -> str:
 
 def parse_bool(value: object) -> bool:
     """A bool from every spelling nmstate accepts: true/false, 1/0, yes/no, on/off, y/n."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str):
-        word = value.strip().lower()
-        if word in _TRUE:
-            return True
-        if word in _FALSE:
-            return False
+    flag = as_bool(value)
+    if flag is not None:
+        return flag
     raise ValueError(f"expected a boolean (true/false, yes/no, on/off, 1/0), got {_show(value)}")
 
 
