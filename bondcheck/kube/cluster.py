@@ -101,7 +101,6 @@ class Cluster:
         self.request_timeout = request_timeout
         self._api: KubeApi | None = api
         self._lock = threading.Lock()
-        self._nnce_cache: dict[str, dict[str, Mapping[str, Any]]] = {}
 
     @classmethod
     def from_options(cls, opts: TransportOptions) -> Cluster:
@@ -293,8 +292,6 @@ class Cluster:
             node = enactment_node(obj, policy)
             if node:
                 by_node[node] = obj
-        with self._lock:
-            self._nnce_cache[policy] = by_node
         return by_node
 
     def enactments(self, policy: Policy, nodes: Sequence[str] = ()) -> dict[str, Enactment]:
@@ -312,30 +309,20 @@ class Cluster:
                 result[node] = missing_enactment(node, policy.name)
         return result
 
-    def enactment_object(self, policy: str, node: str) -> Mapping[str, Any] | None:
-        """The raw NNCE ``<node>.<policy>``, from the last listing or fetched; None if absent."""
-        with self._lock:
-            cached = self._nnce_cache.get(policy)
-        if cached is not None and node in cached:
-            return cached[node]
-        name = f"{node}.{policy}"
-        try:
-            obj = self._get(f"/apis/{GROUP}/{STATE_VERSION}/{NNCE_PLURAL}/{name}")
-        except Exception as exc:
-            status, _ = self._status(exc)
-            if status == 404:
-                return None
-            raise self._error(exc, f"get NNCE {name}") from None
-        return obj
-
     def rendered_state(self, policy: Policy, node: str) -> Mapping[str, Any]:
         """The desired state kubernetes-nmstate rendered for ``node`` from a templated policy
         (capture / ``{{ }}``): its NNCE ``status.desiredState``. CollectError when the NNCE
         has not rendered one yet: the bonds expected there are then unknown, not guessed."""
         check_node_name(node)
         name = f"{node}.{policy.name}"
-        obj = self.enactment_object(policy.name, node)
-        desired = ((obj or {}).get("status") or {}).get("desiredState")
+        try:
+            obj = self._get(f"/apis/{GROUP}/{STATE_VERSION}/{NNCE_PLURAL}/{name}")
+        except Exception as exc:
+            status, _ = self._status(exc)
+            if status != 404:
+                raise self._error(exc, f"get NNCE {name}") from None
+            obj = {}  # no NNCE: nothing rendered
+        desired = (obj.get("status") or {}).get("desiredState")
         if not isinstance(desired, dict):
             raise CollectError(
                 f"{node}: policy {policy.name} is templated and NNCE {name} has no rendered "
