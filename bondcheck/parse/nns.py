@@ -31,20 +31,6 @@ _ENUMS: Mapping[str, Mapping[int, str]] = {
     )
 }
 _MODES = {**{str(code): name for code, name in enumerate(MODES)}, "lacp": "802.3ad"}
-_KINDS = {
-    "bond": "bond",
-    "vlan": "vlan",
-    "linux-bridge": "bridge",
-    "ovs-interface": "openvswitch",
-    "veth": "veth",
-    "vxlan": "vxlan",
-    "mac-vlan": "macvlan",
-    "mac-vtap": "macvtap",
-    "team": "team",
-    "dummy": "dummy",
-    "vrf": "vrf",
-    "infiniband": "ipoib",
-}
 
 
 # ------------------------------------------------------------------------------ pure helpers
@@ -174,15 +160,10 @@ def _ip_state(current_state: Mapping[str, Any]) -> IpState:
                     found.append(Address(family, ip, prefix, _scope(ip)))
         addresses[name] = tuple(found)
         master = iface.get("controller") or masters.get(name)
-        up = iface.get("state") == "up"
         links[name] = Link(
             name=name,
-            kind=_KINDS.get(str(iface.get("type"))),
             master=str(master) if master else None,
-            operstate="UP" if up else str(iface.get("state") or "unknown").upper(),
-            flags=("UP",) if up else (),
-            address=str(iface["mac-address"]).lower() if iface.get("mac-address") else None,
-            slave_kind="bond" if name in masters else None,
+            operstate=str(iface.get("state") or "unknown").upper(),
         )
     return IpState(addresses=addresses, links=links, has_addresses=True, has_links=False)
 

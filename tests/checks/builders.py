@@ -167,7 +167,7 @@ def ip_state(
 
 
 def bond_link(name: str = "bond0", **info_data: Any) -> Link:
-    return Link(name=name, kind="bond", info_data=info_data)
+    return Link(name=name, info_data=info_data)
 
 
 def ipv4(*addresses: str, enabled: bool = True, dhcp: bool = False) -> ExpectedIp:
