@@ -40,7 +40,6 @@ from bondcheck.transport.options import TransportOptions
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-_SEL = SELECTION
 _OUT = "Output"
 
 
@@ -144,13 +143,13 @@ def collect(
         opt(
             "--node",
             help="Node to collect (repeatable). Default: the policy's nodeSelector.",
-            panel=_SEL,
+            panel=SELECTION,
         ),
     ] = None,
     selector: Selector = None,
     via: Annotated[
         LiveVia | None,
-        opt("--via", help="How to reach nodes.", panel=_SEL, metavar="TRANSPORT"),
+        opt("--via", help="How to reach nodes.", panel=SELECTION, metavar="TRANSPORT"),
     ] = None,
     jobs: Jobs = None,
     timeout: Timeout = 60.0,

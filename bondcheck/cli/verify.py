@@ -31,7 +31,6 @@ from bondcheck.cli.selection_opts import (
 )
 from bondcheck.transport.options import TransportOptions
 
-_SEL = SELECTION
 _OUT = "Output and exit code"
 _CABLING = "Cabling (LLDP)"  # its own panel: a long flag would squeeze the others' help
 
@@ -56,7 +55,7 @@ def verify(
             "--node",
             help="Node to check (repeatable). Default: every node of the capture, "
             "or the policy's nodeSelector on a cluster.",
-            panel=_SEL,
+            panel=SELECTION,
         ),
     ] = None,
     selector: Selector = None,
@@ -65,7 +64,7 @@ def verify(
         opt(
             "--via",
             help="How to reach nodes (capture when --from-dir is given).",
-            panel=_SEL,
+            panel=SELECTION,
             metavar="TRANSPORT",
         ),
     ] = None,
@@ -75,7 +74,7 @@ def verify(
             "--from-dir",
             help="Judge saved evidence: a directory per node (from 'bondcheck collect': "
             "proc/net/bonding/<bond>, ip-addr.json) or unpacked sosreports.",
-            panel=_SEL,
+            panel=SELECTION,
         ),
     ] = None,
     baseline: Annotated[
@@ -84,7 +83,7 @@ def verify(
             "--baseline",
             help="Also report what changed since this capture (from 'bondcheck collect "
             "--out' before a change): DRIFT-* results, warn (they fail with --strict).",
-            panel=_SEL,
+            panel=SELECTION,
         ),
     ] = None,
     cabling: Annotated[
@@ -93,7 +92,7 @@ def verify(
             "--cabling",
             help="Expected cabling map (YAML: node -> port -> switch and switch port), "
             "judged by LLDP-CABLING.",
-            panel=_SEL,
+            panel=SELECTION,
         ),
     ] = None,
     require_distinct_switches: Annotated[
@@ -108,11 +107,11 @@ def verify(
     timeout: Timeout = 60.0,
     only: Annotated[
         list[str] | None,
-        opt("--only", help="Run only this check ID (repeatable).", panel=_SEL),
+        opt("--only", help="Run only this check ID (repeatable).", panel=SELECTION),
     ] = None,
     skip: Annotated[
         list[str] | None,
-        opt("--skip", help="Do not run this check ID (repeatable).", panel=_SEL),
+        opt("--skip", help="Do not run this check ID (repeatable).", panel=SELECTION),
     ] = None,
     output: Annotated[
         ReportFormat,
