@@ -79,7 +79,7 @@ class SshTransport(Transport):
     def __init__(self, opts: TransportOptions | None = None) -> None:
         self._opts = opts or TransportOptions()
         self._resolver = SshConfigResolver(self._opts)
-        self._keys = KeyRing(allow_agent=True)
+        self._keys = KeyRing()
         self._known: dict[tuple[str, ...], KnownHosts] = {}
         self._lock = threading.Lock()
         self._idle: OrderedDict[int, SshSession] = OrderedDict()
