@@ -148,23 +148,14 @@ def _address_list(name: str, value: object) -> list[str]:
     raise ValueError(f"{name} must be a comma-separated string or a list, got {_show(value)}")
 
 
-def _normalize_ipv4_list(name: str, value: object) -> tuple[str, ...]:
+def _normalize_addresses(name: str, value: object, version: int) -> tuple[str, ...]:
+    kind = ipaddress.IPv4Address if version == 4 else ipaddress.IPv6Address
     result = []
     for item in _address_list(name, value):
         try:
-            result.append(str(ipaddress.IPv4Address(item)))
+            result.append(kind(item).compressed)
         except ValueError:
-            raise ValueError(f"{name}: {item!r} is not an IPv4 address") from None
-    return tuple(result)
-
-
-def _normalize_ipv6_list(name: str, value: object) -> tuple[str, ...]:
-    result = []
-    for item in _address_list(name, value):
-        try:
-            result.append(ipaddress.IPv6Address(item).compressed)
-        except ValueError:
-            raise ValueError(f"{name}: {item!r} is not an IPv6 address") from None
+            raise ValueError(f"{name}: {item!r} is not an IPv{version} address") from None
     return tuple(result)
 
 
@@ -198,9 +189,9 @@ def normalize_option(name: str, value: object) -> object:
     if name == "ad_actor_system":
         return normalize_mac(value)
     if name == "arp_ip_target":
-        return _normalize_ipv4_list(name, value)
+        return _normalize_addresses(name, value, 4)
     if name == "ns_ip6_target":
-        return _normalize_ipv6_list(name, value)
+        return _normalize_addresses(name, value, 6)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (Mapping, list, tuple)):
