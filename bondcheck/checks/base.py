@@ -73,10 +73,6 @@ class CheckContext:
 
 CheckFn = Callable[["CheckDef", CheckContext], Iterable[CheckResult]]
 
-#: Where a check's results come from: once per policy bond, once per node, or from the
-#: judge itself when evidence cannot be read (never run, whatever --only/--skip select).
-SCOPES = ("bond", "node", "evidence")
-
 #: Why ``--via nns`` skips a check that needs the kernel's runtime view.
 NNS_SKIP = "not visible in NodeNetworkState; use a node transport"
 
@@ -103,7 +99,10 @@ class CheckDef:
     remediation: str
     explain: str
     fn: CheckFn
-    scope: str = "bond"  # one of SCOPES
+    #: Where its results come from: "bond" (once per policy bond), "node" (once per node), or
+    #: "evidence" (the judge itself, when evidence cannot be read; never run, whatever
+    #: --only/--skip select).
+    scope: str = "bond"
     needs_bond: bool = True  # SKIP when the bond is absent or the policy removes it
     lacp_only: bool = False  # SKIP unless the kernel runs the bond in 802.3ad
     nns_blind: str | None = ""
