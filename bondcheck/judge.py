@@ -158,7 +158,7 @@ def _from_nns(
     kernel's runtime view instead."""
     from bondcheck.parse.nns import observed_from_nns
 
-    observed, _ = observed_from_nns(nns, bond)
+    observed = observed_from_nns(nns, bond)
     runnable: list[CheckDef] = []
     skipped: list[CheckResult] = []
     for check in checks:

@@ -297,6 +297,6 @@ def _baseline(request: VerifyRequest, via: str) -> list[Evidence | NodeFailure] 
             f"{request.spelled('baseline')} compares what the kernel printed; "
             f"{request.spelled('via')} nns reads NodeNetworkState, which has none of it"
         )
-    from bondcheck.drift.run import read_side
+    from bondcheck.transport.capture import read_capture
 
-    return read_side(request.baseline, request.spelled("baseline"))
+    return read_capture(request.baseline, label=request.spelled("baseline"))

@@ -7,6 +7,7 @@ reader all translate between names and the kernel's numbers (``mode 4``, ``lacp_
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 #: nmstate / kernel short mode names; index = the kernel's mode number (BOND_MODE_*: 0-6).
@@ -63,3 +64,29 @@ ZERO_MAC = "00:00:00:00:00:00"
 def is_zero_mac(mac: str | None) -> bool:
     """True for the all-zero MAC (any case, ``-`` or ``:`` separated): no LACP partner."""
     return mac is not None and mac.replace("-", ":").lower() == ZERO_MAC
+
+
+def as_bool(value: object) -> bool | None:
+    """A bool from every spelling nmstate accepts (true/false, yes/no, on/off, y/n, 1/0);
+    None when ``value`` is none of them."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, str)):
+        word = str(value).strip().lower()
+        if word in ("true", "yes", "on", "y", "1"):
+            return True
+        if word in ("false", "no", "off", "n", "0"):
+            return False
+    return None
+
+
+def as_int(value: object) -> int | None:
+    """An int from an int or a decimal string (NNCP options, NNS, NNCE fields: YAML and JSON
+    hold numbers either way); None when it is neither (bools are not ints)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+        return int(value)
+    return None

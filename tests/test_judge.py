@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bondcheck.checks.catalog import get
+from bondcheck.checks.catalog import BY_ID
 from bondcheck.judge import exit_code, failed_node, judge_node
 from bondcheck.model import CheckResult, Evidence, NodeReport, Report, Status
 from bondcheck.policy.loader import load_policy_file
@@ -107,7 +107,7 @@ def test_evidence_parse_is_reported_even_with_only(policy):
 
 
 def test_evidence_parse_is_a_catalogued_check():
-    entry = get("evidence-parse")
+    entry = BY_ID.get(EVIDENCE_PARSE)
     assert entry is not None and entry.id == EVIDENCE_PARSE and entry.scope == "evidence"
     assert "exits 3" in entry.explain
 

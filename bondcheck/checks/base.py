@@ -73,10 +73,6 @@ class CheckContext:
 
 CheckFn = Callable[["CheckDef", CheckContext], Iterable[CheckResult]]
 
-#: Where a check's results come from: once per policy bond, once per node, or from the
-#: judge itself when evidence cannot be read (never run, whatever --only/--skip select).
-SCOPES = ("bond", "node", "evidence")
-
 #: Why ``--via nns`` skips a check that needs the kernel's runtime view.
 NNS_SKIP = "not visible in NodeNetworkState; use a node transport"
 
@@ -103,7 +99,10 @@ class CheckDef:
     remediation: str
     explain: str
     fn: CheckFn
-    scope: str = "bond"  # one of SCOPES
+    #: Where its results come from: "bond" (once per policy bond), "node" (once per node), or
+    #: "evidence" (the judge itself, when evidence cannot be read; never run, whatever
+    #: --only/--skip select).
+    scope: str = "bond"
     needs_bond: bool = True  # SKIP when the bond is absent or the policy removes it
     lacp_only: bool = False  # SKIP unless the kernel runs the bond in 802.3ad
     nns_blind: str | None = ""
@@ -176,32 +175,16 @@ class CheckDef:
 
 
 def check(
-    check_id: str,
-    *,
-    title: str,
-    remediation: str,
-    scope: str = "bond",
-    needs_bond: bool = True,
-    lacp_only: bool = False,
-    nns_blind: str | None = "",
+    check_id: str, *, title: str, remediation: str, **options: Any
 ) -> Callable[[CheckFn], CheckDef]:
-    """Turn a check function into a CheckDef; its docstring becomes the ``explain`` text."""
+    """Turn a check function into a CheckDef; its docstring becomes the ``explain`` text.
+    ``options`` are CheckDef's (scope, needs_bond, lacp_only, nns_blind) with its defaults."""
 
     def wrap(fn: CheckFn) -> CheckDef:
         explain = inspect.cleandoc(fn.__doc__ or "")
         if not explain:
             raise ValueError(f"check {check_id} has no explain text (docstring)")
-        return CheckDef(
-            id=check_id,
-            title=title,
-            remediation=remediation,
-            explain=explain,
-            fn=fn,
-            scope=scope,
-            needs_bond=needs_bond,
-            lacp_only=lacp_only,
-            nns_blind=nns_blind,
-        )
+        return CheckDef(check_id, title, remediation, explain, fn, **options)
 
     return wrap
 

@@ -57,11 +57,6 @@ if len(BY_ID) != len(CATALOG):  # pragma: no cover - caught by the first test ru
 CHECK_IDS: tuple[str, ...] = tuple(BY_ID)
 
 
-def get(check_id: str) -> CheckDef | None:
-    """The check with this ID (case-insensitive), if any."""
-    return BY_ID.get(check_id.upper())
-
-
 def selected(only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[CheckDef]:
     """The checks to run under --only / --skip (IDs are case-insensitive), in catalog order.
 

@@ -23,10 +23,6 @@ NO_SOURCE = (
 )
 
 
-def _ports(ctx: CheckContext) -> list[str]:
-    return list(ctx.expected.ports)
-
-
 @check(
     "LLDP-NEIGHBOR",
     nns_blind=None,
@@ -57,14 +53,14 @@ def lldp_neighbor(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
         yield c.skipped(ctx, NO_SOURCE)
         return
     heard = []
-    for port in _ports(ctx):
+    for port in ctx.expected.ports:
         seen = ctx.neighbor(port)
         if seen is None:
             yield c.warned(ctx, f"no LLDP neighbour on {port}", port=port,
                            expected="an LLDP neighbour", observed=None)  # fmt: skip
         else:
             heard.append(f"{port} -> {seen.where}")
-    if heard and len(heard) == len(_ports(ctx)):
+    if heard and len(heard) == len(ctx.expected.ports):
         yield c.passed(ctx, "; ".join(heard), observed=heard)
 
 
@@ -103,7 +99,7 @@ def lldp_distinct_switch(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult
     if ctx.lldp is None:
         yield c.skipped(ctx, NO_SOURCE)
         return
-    seen = {port: n for port in _ports(ctx) if (n := ctx.neighbor(port)) is not None}
+    seen = {port: n for port in ctx.expected.ports if (n := ctx.neighbor(port)) is not None}
     if len(seen) < 2:
         yield c.skipped(ctx, f"{len(seen)} port(s) with an LLDP neighbour; see LLDP-NEIGHBOR")
         return
@@ -163,7 +159,7 @@ def lldp_cabling(c: CheckDef, ctx: CheckContext) -> Iterator[CheckResult]:
         yield c.skipped(ctx, NO_SOURCE)
         return
     good, bad = [], 0
-    for port in _ports(ctx):
+    for port in ctx.expected.ports:
         cable = expected.get(port)
         if cable is None:
             continue

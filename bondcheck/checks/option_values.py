@@ -22,7 +22,7 @@ from typing import Any
 
 from bondcheck.checks.base import NOT_VISIBLE, CheckContext, mode_line
 from bondcheck.model import ObservedBond
-from bondcheck.vocabulary import ENUM_OPTIONS, HASH_POLICY_CODES
+from bondcheck.vocabulary import ENUM_OPTIONS, HASH_POLICY_CODES, as_bool
 
 #: Enum options: names indexed by the kernel's numeric code.
 ENUMS = ENUM_OPTIONS
@@ -70,9 +70,6 @@ MODE_BOUND: dict[str, frozenset[str]] = {
     "packets_per_slave": frozenset({"balance-rr"}),
 }
 
-_TRUE = frozenset({"1", "true", "yes", "on", "y"})
-_FALSE = frozenset({"0", "false", "no", "off", "n"})
-
 
 @dataclass(frozen=True)
 class Seen:
@@ -101,14 +98,8 @@ def canon(option: str, value: Any) -> Any:
             return table[int(text)]
         return text
     if option in BOOLS:
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        return text
+        flag = as_bool(value)
+        return str(value).strip().lower() if flag is None else flag
     if option in TARGET_LISTS:
         items = value.split(",") if isinstance(value, str) else list(value)
         return tuple(sorted(_ip(str(i)) for i in items if str(i).strip()))

@@ -48,12 +48,6 @@ def error_line(message: str) -> None:
     sys.stderr.flush()
 
 
-def resolve_color(local: str | None, root: str | None) -> str:
-    """The colour mode: the command's own --color (or BONDCHECK_COLOR), else the global one,
-    else auto."""
-    return local or root or "auto"
-
-
 def debug_from_env() -> bool:
     """BONDCHECK_DEBUG asks for tracebacks whatever the option parser made of it."""
     return os.environ.get("BONDCHECK_DEBUG", "") not in ("", "0")

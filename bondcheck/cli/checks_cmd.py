@@ -11,43 +11,28 @@ from bondcheck.cli.common import ColorOpt, SimpleFormat, color_of, opt
 from bondcheck.errors import InputError
 
 
-def catalog() -> list[dict[str, Any]]:
-    """Every check ID with its title, scope, remediation and explain text, in catalog order."""
+def catalog() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every check ID, then every DRIFT-* ID (``diff``, ``verify --baseline``; scope
+    ``drift``), each with its title, scope, remediation and explain text, in catalog order."""
     from bondcheck.checks.catalog import CATALOG
-
-    return [
-        {
-            "id": c.id,
-            "title": c.title,
-            "scope": c.scope,
-            "remediation": c.remediation,
-            "explain": c.explain,
-        }
-        for c in CATALOG
-    ]
-
-
-def drift_catalog() -> list[dict[str, Any]]:
-    """Every DRIFT-* ID (``diff``, ``verify --baseline``) in the same shape, scope ``drift``."""
     from bondcheck.drift.catalog import DRIFTS
 
-    return [
-        {
-            "id": d.id,
-            "title": d.title,
-            "scope": "drift",
-            "remediation": d.remediation,
-            "explain": d.explain,
+    def entry(item: Any, scope: str) -> dict[str, Any]:
+        return {
+            "id": item.id,
+            "title": item.title,
+            "scope": scope,
+            "remediation": item.remediation,
+            "explain": item.explain,
         }
-        for d in DRIFTS
-    ]
+
+    return [entry(c, c.scope) for c in CATALOG], [entry(d, "drift") for d in DRIFTS]
 
 
 def list_checks(output: str, color: str) -> None:
     """``bondcheck checks``: the catalog as a table or JSON; the drift IDs follow in their own
     list (``drift``), so ``checks`` stays exactly the IDs --only/--skip accept."""
-    entries = catalog()
-    drifts = drift_catalog()
+    entries, drifts = catalog()
     if output == "json":
         import json
 
@@ -60,37 +45,34 @@ def list_checks(output: str, color: str) -> None:
 
     from bondcheck.output.render import make_console
 
-    table = Table(
-        title=f"{len(entries)} checks (bondcheck explain ID for details)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    table.add_column("ID", no_wrap=True, style="bold")
-    table.add_column("Scope")
-    table.add_column("Verifies")
-    for entry in entries:
-        table.add_row(entry["id"], entry["scope"], entry["title"])
-    drift = Table(
-        title=f"{len(drifts)} drift IDs (bondcheck diff, verify --baseline)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    drift.add_column("ID", no_wrap=True, style="bold")
-    drift.add_column("Reports")
-    for entry in drifts:
-        drift.add_row(entry["id"], entry["title"])
     console = make_console(None, color)
-    console.print(table)
-    console.print(drift)
+    for title, columns, rows in (
+        (
+            f"{len(entries)} checks (bondcheck explain ID for details)",
+            ("Scope", "Verifies"),
+            [(e["id"], e["scope"], e["title"]) for e in entries],
+        ),
+        (
+            f"{len(drifts)} drift IDs (bondcheck diff, verify --baseline)",
+            ("Reports",),
+            [(e["id"], e["title"]) for e in drifts],
+        ),
+    ):
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column("ID", no_wrap=True, style="bold")
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
 
 
 def explain_check(check_id: str) -> None:
     """``bondcheck explain ID``: one check in full, or InputError naming close matches."""
     from bondcheck.run import unknown_id_message
 
-    entries = {e["id"]: e for e in (*catalog(), *drift_catalog())}
+    checks, drifts = catalog()
+    entries = {e["id"]: e for e in (*checks, *drifts)}
     entry = entries.get(check_id.strip().upper())
     if entry is None:
         raise InputError(unknown_id_message(check_id, list(entries)))

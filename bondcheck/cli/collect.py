@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bondcheck.cli import transport_opts as t
-from bondcheck.cli.common import LineReporter, note, opt
+from bondcheck.cli.common import LineReporter, note, notifier, opt
 from bondcheck.cli.selection_opts import (
     SELECTION,
     Jobs,
@@ -40,7 +40,6 @@ from bondcheck.transport.options import TransportOptions
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-_SEL = SELECTION
 _OUT = "Output"
 
 
@@ -59,14 +58,6 @@ class _StageReporter(LineReporter):
 
     def done(self, node: str, ok: bool, message: str = "") -> None:
         return None
-
-
-def _warn(message: str) -> None:
-    note(f"warning: {message}")
-
-
-def _silent(message: str) -> None:
-    return None
 
 
 def prepare_out_dir(out: Path, *, force: bool) -> bool:
@@ -96,22 +87,9 @@ def describe_saved(evidence: Evidence) -> str:
     """What was saved for one node, e.g. ``bond0, ip-addr.json, kernel.txt; absent: bond1``."""
     present = [b for b, text in sorted(evidence.bonds.items()) if text is not None]
     absent = [b for b, text in sorted(evidence.bonds.items()) if text is None]
-    files = [
-        name
-        for name, text in (
-            ("ip-addr.json", evidence.ip_addr),
-            ("ip-link.json", evidence.ip_link),
-            ("kernel.txt", evidence.kernel),
-            ("lldp.json", evidence.lldp),
-        )
-        if text is not None
-    ]
-    if evidence.enactment is not None:
-        files.append("enactment.json")
-    if evidence.nns_state is not None:
-        files.append("nns.json")
-    if evidence.rendering is not None:
-        files.append("desired-state.json")
+    from bondcheck.transport.capture import evidence_files
+
+    files = list(evidence_files(evidence))
     text = ", ".join([*present, *files]) or "no evidence files"
     return text + (f"; absent: {', '.join(absent)}" if absent else "")
 
@@ -165,13 +143,13 @@ def collect(
         opt(
             "--node",
             help="Node to collect (repeatable). Default: the policy's nodeSelector.",
-            panel=_SEL,
+            panel=SELECTION,
         ),
     ] = None,
     selector: Selector = None,
     via: Annotated[
         LiveVia | None,
-        opt("--via", help="How to reach nodes.", panel=_SEL, metavar="TRANSPORT"),
+        opt("--via", help="How to reach nodes.", panel=SELECTION, metavar="TRANSPORT"),
     ] = None,
     jobs: Jobs = None,
     timeout: Timeout = 60.0,
@@ -229,7 +207,7 @@ def collect(
             request,
             loaded,
             _StageReporter(verbose=verbose, quiet=quiet),
-            notify=_silent if quiet else _warn,
+            notify=notifier(quiet),
         )
     except BaseException:
         if created and not any(out.iterdir()):

@@ -23,7 +23,6 @@ from bondcheck.cli.base import (
     SimpleFormat,
     error_line,
     note,
-    resolve_color,
 )
 
 __all__ = [
@@ -132,11 +131,18 @@ def deliver(
         note(f"{fmt} report written to {output_file}")
 
 
+def notifier(quiet: bool) -> Callable[[str], None]:
+    """Where a run's warnings go: ``warning: ...`` lines on stderr, or nowhere with --quiet."""
+    return (lambda message: None) if quiet else (lambda message: note(f"warning: {message}"))
+
+
 def color_of(ctx: typer.Context, local: Color | None) -> str:
-    """The colour mode: this command's --color, else the global one, else auto."""
+    """The colour mode: this command's --color (or BONDCHECK_COLOR), else the global one,
+    else auto."""
+    if local is not None:
+        return local.value
     obj = ctx.find_root().obj
-    root = str(obj["color"]) if isinstance(obj, dict) and obj.get("color") else None
-    return resolve_color(local.value if local is not None else None, root)
+    return str(obj["color"]) if isinstance(obj, dict) and obj.get("color") else "auto"
 
 
 class LineReporter:

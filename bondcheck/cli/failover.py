@@ -36,7 +36,6 @@ from bondcheck.cli.selection_opts import SELECTION, PolicyFile, PolicyName, Time
 from bondcheck.errors import EXIT_USAGE, InputError
 from bondcheck.transport.options import TransportOptions
 
-_SEL = SELECTION
 _TEST = "Test"
 _OUT = "Output and exit code"
 NON_INTERACTIVE = "refusing to pull links without --yes on a non-interactive run"
@@ -87,7 +86,7 @@ def failover(
         opt(
             "--node",
             help="Node to test (repeatable; tested one after another, never at once).",
-            panel=_SEL,
+            panel=SELECTION,
         ),
     ] = None,
     port: Annotated[
@@ -95,7 +94,7 @@ def failover(
         opt(
             "--port",
             help="Port to pull (repeatable). Default: every port of the bond in turn.",
-            panel=_SEL,
+            panel=SELECTION,
         ),
     ] = None,
     bond: Annotated[
@@ -103,7 +102,7 @@ def failover(
         opt(
             "--bond",
             help="Bond of the policy to test (needed when the policy has several).",
-            panel=_SEL,
+            panel=SELECTION,
         ),
     ] = None,
     target: Annotated[
@@ -191,7 +190,7 @@ def failover(
     ] = False,
     via: Annotated[
         Via,
-        opt("--via", help="How to run commands on the node.", panel=_SEL, metavar="TRANSPORT"),
+        opt("--via", help="How to run commands on the node.", panel=SELECTION, metavar="TRANSPORT"),
     ] = Via.ssh,
     timeout: Timeout = 60.0,
     output: Annotated[

@@ -17,6 +17,7 @@ from bondcheck.cli.common import (
     deliver,
     from_env,
     note,
+    notifier,
     opt,
 )
 from bondcheck.cli.progress_view import LiveReporter, wants_live_view
@@ -30,7 +31,6 @@ from bondcheck.cli.selection_opts import (
 )
 from bondcheck.transport.options import TransportOptions
 
-_SEL = SELECTION
 _OUT = "Output and exit code"
 _CABLING = "Cabling (LLDP)"  # its own panel: a long flag would squeeze the others' help
 
@@ -44,14 +44,6 @@ class Via(str, enum.Enum):
     capture = "capture"
 
 
-def _warn(message: str) -> None:
-    note(f"warning: {message}")
-
-
-def _silent(message: str) -> None:
-    return None
-
-
 @t.takes_transport_options
 def verify(
     ctx: typer.Context,
@@ -63,7 +55,7 @@ def verify(
             "--node",
             help="Node to check (repeatable). Default: every node of the capture, "
             "or the policy's nodeSelector on a cluster.",
-            panel=_SEL,
+            panel=SELECTION,
         ),
     ] = None,
     selector: Selector = None,
@@ -72,7 +64,7 @@ def verify(
         opt(
             "--via",
             help="How to reach nodes (capture when --from-dir is given).",
-            panel=_SEL,
+            panel=SELECTION,
             metavar="TRANSPORT",
         ),
     ] = None,
@@ -82,7 +74,7 @@ def verify(
             "--from-dir",
             help="Judge saved evidence: a directory per node (from 'bondcheck collect': "
             "proc/net/bonding/<bond>, ip-addr.json) or unpacked sosreports.",
-            panel=_SEL,
+            panel=SELECTION,
         ),
     ] = None,
     baseline: Annotated[
@@ -91,7 +83,7 @@ def verify(
             "--baseline",
             help="Also report what changed since this capture (from 'bondcheck collect "
             "--out' before a change): DRIFT-* results, warn (they fail with --strict).",
-            panel=_SEL,
+            panel=SELECTION,
         ),
     ] = None,
     cabling: Annotated[
@@ -100,7 +92,7 @@ def verify(
             "--cabling",
             help="Expected cabling map (YAML: node -> port -> switch and switch port), "
             "judged by LLDP-CABLING.",
-            panel=_SEL,
+            panel=SELECTION,
         ),
     ] = None,
     require_distinct_switches: Annotated[
@@ -115,11 +107,11 @@ def verify(
     timeout: Timeout = 60.0,
     only: Annotated[
         list[str] | None,
-        opt("--only", help="Run only this check ID (repeatable).", panel=_SEL),
+        opt("--only", help="Run only this check ID (repeatable).", panel=SELECTION),
     ] = None,
     skip: Annotated[
         list[str] | None,
-        opt("--skip", help="Do not run this check ID (repeatable).", panel=_SEL),
+        opt("--skip", help="Do not run this check ID (repeatable).", panel=SELECTION),
     ] = None,
     output: Annotated[
         ReportFormat,
@@ -190,7 +182,7 @@ def verify(
         cabling_file=str(cabling) if cabling else None,
         require_distinct_switches=require_distinct_switches,
     )
-    notify = _silent if quiet else _warn
+    notify = notifier(quiet)
     if wants_live_view(live_source=from_dir is None, verbose=verbose, quiet=quiet):
         with LiveReporter(len(request.nodes) or None) as live:
             report = run_verify(request, live, notify=notify)

@@ -107,57 +107,29 @@ def compare_bonds(name: str, old: ObservedBond, new: ObservedBond) -> list[Chang
     out: list[Change] = []
     same_mode = old.mode == new.mode
     if not same_mode:
-        out.append(
-            Change(
-                "DRIFT-MODE",
-                f"{name} mode {old.mode} -> {new.mode}",
-                name,
-                None,
-                old.mode,
-                new.mode,
-            )
-        )
+        out.append(_change("DRIFT-MODE", name, f"{name} mode", old.mode, new.mode))
     same_view = old.privileged_view == new.privileged_view
     for attr, option in OPTIONS:
         was, now = getattr(old, attr), getattr(new, attr)
         if was == now or ((was is None or now is None) and not (same_mode and same_view)):
             continue
-        out.append(
-            Change(
-                "DRIFT-OPTIONS",
-                f"{name} {option}: {_show(was)} -> {_show(now)}",
-                name,
-                None,
-                _value(was),
-                _value(now),
-            )
-        )
+        out.append(_change("DRIFT-OPTIONS", name, f"{name} {option}:", was, now))
     if old.mii_status != new.mii_status:
-        out.append(
-            Change(
-                "DRIFT-MII",
-                f"{name} MII status {old.mii_status} -> {new.mii_status}",
-                name,
-                None,
-                old.mii_status,
-                new.mii_status,
-            )
-        )
+        out.append(_change("DRIFT-MII", name, f"{name} MII status", old.mii_status, new.mii_status))
     out.extend(_ports_drift(name, old, new))
     if same_mode and old.active_port != new.active_port:
-        out.append(
-            Change(
-                "DRIFT-ACTIVE-PORT",
-                f"{name}'s active port moved: {_show(old.active_port)} -> {_show(new.active_port)}",
-                name,
-                None,
-                old.active_port,
-                new.active_port,
-            )
-        )
+        what = f"{name}'s active port moved:"
+        out.append(_change("DRIFT-ACTIVE-PORT", name, what, old.active_port, new.active_port))
     if same_mode and new.mode == LACP:
         out.extend(_active_aggregator(name, old, new))
     return out
+
+
+def _change(drift: str, bond: str, what: str, was: Any, now: Any) -> Change:
+    """A change of the bond as a whole: ``<what> <before> -> <after>``."""
+    return Change(
+        drift, f"{what} {_show(was)} -> {_show(now)}", bond, None, _value(was), _value(now)
+    )
 
 
 def _ports_drift(name: str, old: ObservedBond, new: ObservedBond) -> list[Change]:
@@ -279,8 +251,7 @@ def _active_aggregator(name: str, old: ObservedBond, new: ObservedBond) -> list[
     shown = new.ad_info is not None or new.no_active_aggregator
     if was == now or not (seen and shown):
         return []
-    message = f"{name}'s active aggregator {_show(was)} -> {_show(now)}"
-    return [Change("DRIFT-AGGREGATOR", message, name, None, was, now)]
+    return [_change("DRIFT-AGGREGATOR", name, f"{name}'s active aggregator", was, now)]
 
 
 def _global(addresses: tuple[Address, ...]) -> set[str]:

@@ -21,13 +21,6 @@ from bondcheck.timefmt import utc_now
 Item = Evidence | NodeFailure
 
 
-def read_side(path: str, label: str) -> list[Item]:
-    """Every node of one evidence tree; InputError (exit 2) when it is not one."""
-    from bondcheck.transport.capture import read_capture
-
-    return read_capture(path, label=label)
-
-
 def state_of(item: Item, bonds: Sequence[str] | None = None) -> NodeState | str:
     """The parsed state of a node, or why its evidence cannot be read (one line)."""
     if isinstance(item, NodeFailure):
@@ -98,12 +91,13 @@ def diff_node(name: str, before: Item | None, after: Item | None) -> NodeDiff:
     )
 
 
-def diff_items(
-    before: Sequence[Item], after: Sequence[Item], before_dir: str, after_dir: str
-) -> DiffReport:
-    """The DiffReport of two already-read trees, nodes in name order."""
-    old = {item.node: item for item in before}
-    new = {item.node: item for item in after}
+def diff_dirs(before_dir: str, after_dir: str) -> DiffReport:
+    """``bondcheck diff BEFORE AFTER`` without the CLI: both trees read as ``--from-dir``
+    reads them (InputError, exit 2, when one is not a capture), nodes in name order."""
+    from bondcheck.transport.capture import read_capture
+
+    old = {item.node: item for item in read_capture(before_dir, label="BEFORE")}
+    new = {item.node: item for item in read_capture(after_dir, label="AFTER")}
     nodes = tuple(diff_node(n, old.get(n), new.get(n)) for n in sorted({*old, *new}))
     return DiffReport(
         before=Side(before_dir, earliest([n.before_at for n in nodes])),
@@ -112,13 +106,6 @@ def diff_items(
         tool_version=__version__,
         generated_at=utc_now(),
     )
-
-
-def diff_dirs(before_dir: str, after_dir: str) -> DiffReport:
-    """``bondcheck diff BEFORE AFTER`` without the CLI."""
-    before = read_side(before_dir, "BEFORE")
-    after = read_side(after_dir, "AFTER")
-    return diff_items(before, after, before_dir, after_dir)
 
 
 def diff_exit_code(report: DiffReport, *, exit_zero: bool = False) -> int:

@@ -18,9 +18,7 @@ import shlex
 from typing import Protocol, runtime_checkable
 
 from bondcheck.errors import CollectError
-from bondcheck.transport.script import Section, new_nonce, split_sections
-
-MARK = "@@BONDCHECK"
+from bondcheck.transport.script import MARK, Section, new_nonce, split_sections
 
 #: First lines of every failover script: a fixed locale and a PATH that finds ``ip`` on
 #: every distribution, and a clock helper (``%N`` is missing from some ``date`` builds; the

@@ -153,14 +153,12 @@ def refusal_reasons(
 
 def checked_ports(ports: Iterable[str]) -> tuple[str, ...]:
     """Validate ``--port`` names before anything reaches a node (InputError otherwise)."""
-    out: list[str] = []
-    for name in ports:
+    names = tuple(dict.fromkeys(ports))
+    for name in names:
         problem = ifname_problem(name)
         if problem:
             raise InputError(f"--port {name!r} {problem}")
-        if name not in out:
-            out.append(name)
-    return tuple(out)
+    return names
 
 
 def choose_bonds(policy: Policy, bond: str | None, ports: Sequence[str]) -> tuple[str, ...]:

@@ -50,7 +50,6 @@ class Reply:
 
     seq: int
     at: float | None = None  # seconds since the epoch, node clock
-    rtt_ms: float | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ def parse_ping(text: str) -> PingRun:
     Unknown lines are kept in ``other`` rather than rejected: ping prints warnings (``ping:
     -i interval too short``, ``WARNING: ...``) that the caller may want to show.
     """
-    raw: list[tuple[int, float | None, float | None]] = []
+    raw: list[tuple[int, float | None]] = []
     seen: set[int] = set()
     errors: list[str] = []
     other: list[str] = []
@@ -116,9 +115,7 @@ def parse_ping(text: str) -> PingRun:
             if "DUP!" in (match["rest"] or ""):
                 continue
             seq = int(match["seq"])
-            ts = float(match["ts"]) if match["ts"] else None
-            rtt = float(match["rtt"]) if match["rtt"] else None
-            raw.append((seq, ts, rtt))
+            raw.append((seq, float(match["ts"]) if match["ts"] else None))
             continue
         summary = _SUMMARY.search(line)
         if summary:
@@ -130,13 +127,13 @@ def parse_ping(text: str) -> PingRun:
         if line.startswith(("PING ", "---", "rtt ", "round-trip ")):
             continue
         other.append(line)
-    seqs = _unwrap([seq for seq, _, _ in raw])
+    seqs = _unwrap([seq for seq, _ in raw])
     replies: list[Reply] = []
-    for seq, (_, ts, rtt) in zip(seqs, raw, strict=True):
+    for seq, (_, ts) in zip(seqs, raw, strict=True):
         if seq in seen:  # a duplicate printed without the DUP! mark (never seen, but cheap)
             continue
         seen.add(seq)
-        replies.append(Reply(seq=seq, at=ts, rtt_ms=rtt))
+        replies.append(Reply(seq=seq, at=ts))
     return PingRun(
         replies=tuple(replies),
         transmitted=transmitted,

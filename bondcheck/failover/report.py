@@ -9,15 +9,15 @@ largest gap, the rejoin time, and the message that says why when it is not a pas
 from __future__ import annotations
 
 import json
-import re
 import xml.etree.ElementTree as ET
 from typing import TextIO
 
 from bondcheck.errors import InputError
 from bondcheck.failover.result import FailoverReport, NodeOutcome, PortOutcome, Verdict
+from bondcheck.output.junit import clean, document
+from bondcheck.output.render import FORMATS
+from bondcheck.output.summary import cell
 
-FORMATS: tuple[str, ...] = ("table", "json", "junit", "markdown")
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _STYLE = {Verdict.PASS: "green", Verdict.FAIL: "red", Verdict.ERROR: "magenta",
           Verdict.REFUSED: "yellow"}  # fmt: skip
 
@@ -32,6 +32,13 @@ def fmt_lost(port: PortOutcome) -> str:
     if port.probes_sent:
         return f"{port.lost_probes}/{port.probes_sent}"
     return str(port.lost_probes)
+
+
+def measures(port: PortOutcome | None) -> tuple[str, str, str]:
+    """Lost probes, the largest gap and the rejoin time as the tables show them."""
+    if port is None:
+        return "-", "-", "-"
+    return fmt_lost(port), fmt_ms(port.max_gap_ms), fmt_ms(port.rejoin_ms)
 
 
 def rows(report: FailoverReport) -> list[tuple[NodeOutcome, PortOutcome | None]]:
@@ -66,10 +73,6 @@ def render_json(report: FailoverReport) -> str:
 # junit
 
 
-def _clean(text: str) -> str:
-    return _XML_BAD.sub("\ufffd", text)
-
-
 def _details(port: PortOutcome) -> str:
     lines = [
         f"lost probes: {fmt_lost(port)}",
@@ -84,51 +87,41 @@ def _details(port: PortOutcome) -> str:
     return "\n".join(lines)
 
 
+_TAG = {Verdict.FAIL: "failure", Verdict.ERROR: "error", Verdict.REFUSED: "skipped"}
+
+
 def render_junit(report: FailoverReport) -> str:
     """One <testsuite> per node, one <testcase> per port; refused -> skipped."""
     suites = ET.Element("testsuites", name=f"bondcheck failover {report.policy}")
     for node in report.nodes:
         suite = ET.SubElement(suites, "testsuite", name=node.node)
-        cases = list(node.ports)
-        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-        for port in cases:
+        classname = f"bondcheck.failover.{node.node}"
+        tags: list[str | None] = []
+        for port in node.ports:
             case = ET.SubElement(
-                suite, "testcase", name=f"failover {port.bond}/{port.port}",
-                classname=f"bondcheck.failover.{node.node}",
-            )  # fmt: skip
-            counts["tests"] += 1
-            tag = {Verdict.FAIL: "failure", Verdict.ERROR: "error", Verdict.REFUSED: "skipped"}
-            if port.status in tag:
-                key = {"failure": "failures", "error": "errors", "skipped": "skipped"}
-                counts[key[tag[port.status]]] += 1
-                child = ET.SubElement(case, tag[port.status], message=_clean(port.message))
-                if port.status is not Verdict.REFUSED:
-                    child.text = _clean(_details(port))
-            else:
-                out = ET.SubElement(case, "system-out")
-                out.text = _clean(_details(port))
-        if node.error or not cases:
-            case = ET.SubElement(suite, "testcase", name="failover",
-                                 classname=f"bondcheck.failover.{node.node}")  # fmt: skip
-            counts["tests"] += 1
-            if node.status is Verdict.REFUSED:
-                counts["skipped"] += 1
-                ET.SubElement(case, "skipped", message=_clean(node.message))
-            else:
-                counts["errors"] += 1
-                ET.SubElement(case, "error", message=_clean(node.message))
-        for name, value in counts.items():
-            suite.set(name, str(value))
-    ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, "unicode") + "\n"
+                suite, "testcase", name=f"failover {port.bond}/{port.port}", classname=classname
+            )
+            tag = _TAG.get(port.status)
+            tags.append(tag)
+            if tag is None:
+                ET.SubElement(case, "system-out").text = clean(_details(port))
+                continue
+            child = ET.SubElement(case, tag, message=clean(port.message))
+            if port.status is not Verdict.REFUSED:
+                child.text = clean(_details(port))
+        if node.error or not node.ports:
+            case = ET.SubElement(suite, "testcase", name="failover", classname=classname)
+            tag = "skipped" if node.status is Verdict.REFUSED else "error"
+            tags.append(tag)
+            ET.SubElement(case, tag, message=clean(node.message))
+        suite.set("tests", str(len(tags)))
+        for name, tag in (("failures", "failure"), ("errors", "error"), ("skipped", "skipped")):
+            suite.set(name, str(tags.count(tag)))
+    return document(suites)
 
 
 # --------------------------------------------------------------------------------------------
 # markdown
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def render_markdown(report: FailoverReport) -> str:
@@ -142,22 +135,18 @@ def render_markdown(report: FailoverReport) -> str:
         "|---|---|---|---:|---:|---:|---|",
     ]
     for node, port in rows(report):
-        if port is None:
-            lines.append(
-                f"| {_md(node.node)} | - | {node.status.value} | - | - | - | {_md(node.message)} |"
-            )
-        else:
-            lines.append(
-                f"| {_md(node.node)} | {_md(port.bond)}/{_md(port.port)} | {port.status.value} "
-                f"| {fmt_lost(port)} | {fmt_ms(port.max_gap_ms)} | {fmt_ms(port.rejoin_ms)} "
-                f"| {_md(port.message)} |"
-            )
-    commands = [(n, p) for n, p in rows(report) if p is not None and p.commands]
-    for node, port in commands:
-        assert port is not None
-        lines += ["", f"## Commands for {node.node} {port.bond}/{port.port}", ""]
-        for command in port.commands:
-            lines += ["```sh", command.rstrip("\n"), "```"]
+        item = port or node
+        place = f"{cell(port.bond)}/{cell(port.port)}" if port else "-"
+        lost, gap, rejoin = measures(port)
+        lines.append(
+            f"| {cell(node.node)} | {place} | {item.status.value} | {lost} | {gap} | {rejoin} "
+            f"| {cell(item.message)} |"
+        )
+    for node, port in rows(report):
+        if port is not None and port.commands:
+            lines += ["", f"## Commands for {node.node} {port.bond}/{port.port}", ""]
+            for command in port.commands:
+                lines += ["```sh", command.rstrip("\n"), "```"]
     return "\n".join(lines) + "\n"
 
 
@@ -179,25 +168,19 @@ def write_table(report: FailoverReport, stream: TextIO, *, color: str = "auto") 
                           ("Active port", "left")):  # fmt: skip
         table.add_column(name, justify=justify, no_wrap=name != "Active port")  # type: ignore[arg-type]
     for node, port in rows(report):
-        status = port.status if port else node.status
-        verdict = f"[{_STYLE[status]}]{status.value.upper()}[/]"
-        if port is None:
-            table.add_row(escape(node.node), "-", verdict, "-", "-", "-", "-")
-            continue
-        active = ""
-        if port.active_port_before or port.active_port_during:
+        status = (port or node).status
+        active = "-" if port is None else ""
+        if port and (port.active_port_before or port.active_port_during):
             active = f"{port.active_port_before or '-'} -> {port.active_port_during or '-'}"
-        table.add_row(
-            escape(node.node), f"{port.bond}/{port.port}", verdict, fmt_lost(port),
-            fmt_ms(port.max_gap_ms), fmt_ms(port.rejoin_ms), active,
-        )  # fmt: skip
+        place = f"{port.bond}/{port.port}" if port else "-"
+        verdict = f"[{_STYLE[status]}]{status.value.upper()}[/]"
+        table.add_row(escape(node.node), place, verdict, *measures(port), active)
     console.print(table)
     for node, port in rows(report):
+        item = port or node
         where = f"{node.node} {port.bond}/{port.port}" if port else node.node
-        status = port.status if port else node.status
-        message = port.message if port else node.message
-        console.print(f"[{_STYLE[status]}]{status.value.upper()}[/] {escape(where)}: "
-                      f"{escape(message)}",
+        console.print(f"[{_STYLE[item.status]}]{item.status.value.upper()}[/] {escape(where)}: "
+                      f"{escape(item.message)}",
                       markup=True, highlight=False, soft_wrap=True)  # fmt: skip
         if port is None:
             continue

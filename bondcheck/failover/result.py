@@ -36,11 +36,7 @@ _EXIT = {
 
 
 def worst_verdict(verdicts: list[Verdict]) -> Verdict:
-    result = Verdict.PASS
-    for verdict in verdicts:
-        if _RANK[verdict] > _RANK[result]:
-            result = verdict
-    return result
+    return max([Verdict.PASS, *verdicts], key=_RANK.__getitem__)
 
 
 @dataclass(frozen=True)

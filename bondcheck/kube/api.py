@@ -10,15 +10,15 @@ for it.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from bondcheck.errors import CollectError, InputError
+from bondcheck.errors import InputError
 from bondcheck.kube.errors import scrub
+from bondcheck.kube.rest import json_object
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from kubernetes.client import ApiClient
@@ -215,13 +215,7 @@ class KubeApi:
             data = resp.read()
         if not 200 <= int(resp.status) <= 299:  # older clients raise this themselves
             raise ApiException(http_resp=resp)
-        try:
-            body = json.loads(data or b"")
-        except (ValueError, TypeError):
-            raise CollectError(f"GET {path}: the API returned a body that is not JSON") from None
-        if not isinstance(body, dict):
-            raise CollectError(f"GET {path}: the API returned JSON that is not an object")
-        return body
+        return json_object(data, path)
 
     def exec_stream(self, namespace: str, pod: str, container: str, command: Sequence[str]) -> Any:
         """Open a pods/exec WebSocket (stdout+stderr, no stdin, no TTY); returns the client's

@@ -47,17 +47,8 @@ NNCP_VERSIONS = ("v1", "v1beta1", "v1alpha1")
 #: NNCE and NNS have only ever been served as v1beta1.
 STATE_VERSION = "v1beta1"
 HANDLER_SELECTOR = "component=kubernetes-nmstate-handler"
+#: Where kubernetes-nmstate installs its handler: OpenShift's operator, then upstream.
 HANDLER_NAMESPACES = ("openshift-nmstate", "nmstate")
-
-
-@dataclass(frozen=True)
-class HandlerPod:
-    """The nmstate handler pod that runs on one node."""
-
-    node: str
-    namespace: str
-    name: str
-    running: bool
 
 
 @dataclass(frozen=True)
@@ -66,8 +57,6 @@ class NodeSelection:
 
     targets: tuple[NodeTarget, ...]
     warnings: tuple[str, ...] = ()
-    without_handler: tuple[str, ...] = ()  # match the selector but run no nmstate handler
-    not_ready: tuple[str, ...] = ()
 
 
 def _selector_string(selector: Mapping[str, str]) -> str:
@@ -104,19 +93,14 @@ class Cluster:
         context: str | None = None,
         *,
         request_timeout: tuple[float, float] = DEFAULT_REQUEST_TIMEOUT,
-        api_client: Any = None,
         api: Any = None,
     ) -> None:
         """``api``: a ready client with KubeApi's get/host/close (the agent's REST one)."""
         self._kubeconfig = kubeconfig
         self._context = context
         self.request_timeout = request_timeout
-        if api is None and api_client is not None:
-            api = KubeApi(api_client, timeout=request_timeout)
         self._api: KubeApi | None = api
         self._lock = threading.Lock()
-        self._nnce_cache: dict[str, dict[str, Mapping[str, Any]]] = {}
-        self._handlers: dict[str, HandlerPod] | None = None
 
     @classmethod
     def from_options(cls, opts: TransportOptions) -> Cluster:
@@ -195,21 +179,16 @@ class Cluster:
 
     # ---------------------------------------------------------------------------- nodes
 
-    def handler_pods(self) -> dict[str, HandlerPod]:
-        """Node name -> its nmstate handler pod, looked up once per Cluster.
+    def handler_nodes(self) -> set[str]:
+        """The nodes that run an nmstate handler pod.
 
         Lists cluster-wide first (one request); when that is forbidden, lists the two
         namespaces kubernetes-nmstate installs into. Raises CollectError if every attempt is
         forbidden or fails.
         """
-        with self._lock:
-            if self._handlers is not None:
-                return self._handlers
-        attempts: list[str | None] = [None, *HANDLER_NAMESPACES]
-        found: dict[str, HandlerPod] = {}
+        found: set[str] = set()
         errors: list[Exception] = []
-        listed = False
-        for namespace in attempts:
+        for namespace in (None, *HANDLER_NAMESPACES):
             try:
                 path = f"/api/v1/namespaces/{namespace}/pods" if namespace else "/api/v1/pods"
                 pods = self._get(path, [("labelSelector", HANDLER_SELECTOR)])
@@ -217,24 +196,14 @@ class Cluster:
                 where = f"in namespace {namespace}" if namespace else "in all namespaces"
                 errors.append(self._error(exc, f"list nmstate handler pods {where}"))
                 continue
-            listed = True
             for pod in pods.get("items") or []:
                 node = (pod.get("spec") or {}).get("nodeName")
-                if not node:
-                    continue
-                running = (pod.get("status") or {}).get("phase") == "Running"
-                current = found.get(node)
-                if current is None or (running and not current.running):
-                    meta = _meta(pod)
-                    found[node] = HandlerPod(
-                        node, str(meta.get("namespace")), str(meta.get("name")), running
-                    )
+                if node:
+                    found.add(node)
             if namespace is None or found:
-                break
-        if not listed:
+                return found
+        if len(errors) == 1 + len(HANDLER_NAMESPACES):  # not one listing answered
             raise errors[0]
-        with self._lock:
-            self._handlers = found
         return found
 
     def select_nodes(self, policy: Policy, names: Sequence[str] = ()) -> NodeSelection:
@@ -258,7 +227,7 @@ class Cluster:
         by_name = {str(_meta(node).get("name")): node for node in nodes}
         warnings: list[str] = []
         try:
-            handlers: dict[str, HandlerPod] | None = self.handler_pods()
+            handlers: set[str] | None = self.handler_nodes()
         except CollectError as exc:
             handlers = None
             warnings.append(f"cannot tell which nodes run the nmstate handler ({exc})")
@@ -275,7 +244,6 @@ class Cluster:
             )
         targets: list[NodeTarget] = []
         without: list[str] = []
-        not_ready: list[str] = []
         shown_selector = _selector_string(selector) or "{}"
         for node in chosen:
             name = str(_meta(node).get("name"))
@@ -299,12 +267,11 @@ class Cluster:
                     )
                     continue
             if not _node_ready(node):
-                not_ready.append(name)
                 warnings.append(f"node {name} is NotReady: collecting from it will likely fail")
             targets.append(NodeTarget(name=name, address=_internal_ip(node), labels=labels))
         if not names and not targets and not without:
             warnings.append(f"policy {policy.name} matches no node ({shown_selector})")
-        return NodeSelection(tuple(targets), tuple(warnings), tuple(without), tuple(not_ready))
+        return NodeSelection(tuple(targets), tuple(warnings))
 
     # ---------------------------------------------------------------------------- NNCE
 
@@ -325,8 +292,6 @@ class Cluster:
             node = enactment_node(obj, policy)
             if node:
                 by_node[node] = obj
-        with self._lock:
-            self._nnce_cache[policy] = by_node
         return by_node
 
     def enactments(self, policy: Policy, nodes: Sequence[str] = ()) -> dict[str, Enactment]:
@@ -344,30 +309,20 @@ class Cluster:
                 result[node] = missing_enactment(node, policy.name)
         return result
 
-    def enactment_object(self, policy: str, node: str) -> Mapping[str, Any] | None:
-        """The raw NNCE ``<node>.<policy>``, from the last listing or fetched; None if absent."""
-        with self._lock:
-            cached = self._nnce_cache.get(policy)
-        if cached is not None and node in cached:
-            return cached[node]
-        name = f"{node}.{policy}"
-        try:
-            obj = self._get(f"/apis/{GROUP}/{STATE_VERSION}/{NNCE_PLURAL}/{name}")
-        except Exception as exc:
-            status, _ = self._status(exc)
-            if status == 404:
-                return None
-            raise self._error(exc, f"get NNCE {name}") from None
-        return obj
-
     def rendered_state(self, policy: Policy, node: str) -> Mapping[str, Any]:
         """The desired state kubernetes-nmstate rendered for ``node`` from a templated policy
         (capture / ``{{ }}``): its NNCE ``status.desiredState``. CollectError when the NNCE
         has not rendered one yet: the bonds expected there are then unknown, not guessed."""
         check_node_name(node)
         name = f"{node}.{policy.name}"
-        obj = self.enactment_object(policy.name, node)
-        desired = ((obj or {}).get("status") or {}).get("desiredState")
+        try:
+            obj = self._get(f"/apis/{GROUP}/{STATE_VERSION}/{NNCE_PLURAL}/{name}")
+        except Exception as exc:
+            status, _ = self._status(exc)
+            if status != 404:
+                raise self._error(exc, f"get NNCE {name}") from None
+            obj = {}  # no NNCE: nothing rendered
+        desired = (obj.get("status") or {}).get("desiredState")
         if not isinstance(desired, dict):
             raise CollectError(
                 f"{node}: policy {policy.name} is templated and NNCE {name} has no rendered "
@@ -390,10 +345,3 @@ class Cluster:
                 ) from None
             raise self._error(exc, f"get NNS {node}") from None
         return obj
-
-    def nns(self, node: str) -> dict[str, Any]:
-        """The node's NNS ``status.currentState`` (nmstate's view of its interfaces)."""
-        state = (self.nns_object(node).get("status") or {}).get("currentState")
-        if not isinstance(state, dict):
-            raise CollectError(f"{node}: NodeNetworkState has no currentState yet")
-        return state

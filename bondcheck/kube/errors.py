@@ -82,7 +82,7 @@ def forbidden_message(status_message: str) -> str:
     return f"forbidden: {match['user']} cannot {match['verb']} {resource}{where}"
 
 
-def http_error(status: int, body: str | bytes | None, *, action: str, host: str) -> CollectError:
+def http_error(status: int, body: str | bytes | None, *, action: str) -> CollectError:
     """The one-line CollectError for a failed request (401, 403, 5xx, anything not handled)."""
     status_obj = status_of(body)
     message = str(status_obj.get("message") or "")
@@ -107,7 +107,7 @@ def api_error(exc: BaseException, *, action: str, host: str = "") -> BondcheckEr
     from bondcheck.kube.rest import HttpStatus
 
     if isinstance(exc, HttpStatus):  # the agent's plain REST client
-        return http_error(exc.status, exc.body, action=action, host=host)
+        return http_error(exc.status, exc.body, action=action)
     if isinstance(exc, (urllib.error.URLError, TimeoutError)):
         return _stdlib_error(exc, action=action, host=host)
     from kubernetes.client.exceptions import ApiException
@@ -116,7 +116,7 @@ def api_error(exc: BaseException, *, action: str, host: str = "") -> BondcheckEr
         status = int(exc.status or 0)
         if status == 0:  # raised by the websocket layer: reason holds the handshake failure
             return websocket_error(str(exc.reason or ""), action=action, host=host)
-        return http_error(status, exc.body, action=action, host=host)
+        return http_error(status, exc.body, action=action)
     return transport_error(exc, action=action, host=host)
 
 
@@ -171,7 +171,7 @@ def websocket_error(reason: str, *, action: str, host: str) -> CollectError:
     match = _HANDSHAKE.search(reason)
     if match:
         body = reason.rsplit("-+-+- ", 1)[-1] if "-+-+- " in reason else ""
-        return http_error(int(match.group(1)), body, action=action, host=host)
+        return http_error(int(match.group(1)), body, action=action)
     lowered = reason.lower()
     where = host or "the Kubernetes API"
     if "ssl" in lowered or "certificate" in lowered:

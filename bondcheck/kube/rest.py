@@ -29,6 +29,17 @@ from bondcheck.errors import CollectError, InputError
 SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 
+def json_object(data: Any, path: str) -> dict[str, Any]:
+    """The JSON object of a response body (both API clients); CollectError when it is not."""
+    try:
+        body = json.loads(data or b"")
+    except (ValueError, TypeError):
+        raise CollectError(f"GET {path}: the API returned a body that is not JSON") from None
+    if not isinstance(body, dict):
+        raise CollectError(f"GET {path}: the API returned JSON that is not an object")
+    return body
+
+
 class HttpStatus(Exception):
     """The API answered with a status outside 2xx; ``body`` is its Status object's text."""
 
@@ -99,13 +110,7 @@ class ServiceAccountApi:
                 data = response.read()
         except urllib.error.HTTPError as exc:
             raise HttpStatus(exc.code, exc.read().decode("utf-8", "replace")) from None
-        try:
-            body = json.loads(data or b"")
-        except ValueError:
-            raise CollectError(f"GET {path}: the API returned a body that is not JSON") from None
-        if not isinstance(body, dict):
-            raise CollectError(f"GET {path}: the API returned JSON that is not an object")
-        return body
+        return json_object(data, path)
 
     def close(self) -> None:
         self._opener.close()

@@ -32,19 +32,9 @@ class Link:
     """One interface from ``ip -j -d link`` (or the link part of ``ip -j addr``)."""
 
     name: str
-    ifindex: int | None = None
-    kind: str | None = None  # linkinfo.info_kind: bond, vlan, bridge, veth, ...
     master: str | None = None
     operstate: str | None = None
-    flags: tuple[str, ...] = ()
-    address: str | None = None
-    slave_kind: str | None = None  # linkinfo.info_slave_kind: "bond" for bond ports
-    info_data: Mapping[str, Any] = field(default_factory=dict)
-    slave_data: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def admin_up(self) -> bool:
-        return "UP" in self.flags
+    info_data: Mapping[str, Any] = field(default_factory=dict)  # linkinfo.info_data (bonds)
 
 
 @dataclass(frozen=True)

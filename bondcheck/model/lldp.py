@@ -19,14 +19,9 @@ class LldpNeighbor:
 
     port: str  # the local interface that heard it
     chassis_id: str | None = None
-    chassis_id_type: str | None = None  # mac, local, ifname, ip, ...
     system_name: str | None = None
     port_id: str | None = None
-    port_id_type: str | None = None
     port_descr: str | None = None
-    mgmt_ip: str | None = None
-    vlans: tuple[int, ...] = ()  # IEEE 802.1 VLAN IDs the switch port carries, when sent
-    max_frame_size: int | None = None  # IEEE 802.3 maximum frame size, when sent
 
     @property
     def switch(self) -> str:

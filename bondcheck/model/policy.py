@@ -60,7 +60,6 @@ class Policy:
 
     name: str
     bonds: tuple[ExpectedBond, ...]
-    api_version: str = "nmstate.io/v1"
     node_selector: Mapping[str, str] = field(default_factory=dict)
     generation: int | None = None
     templated: bool = False  # uses capture / {{ }}: the per-node NNCE holds the real state

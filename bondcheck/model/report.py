@@ -39,11 +39,7 @@ def worst(statuses: list[Status] | tuple[Status, ...]) -> Status:
     ERROR outranks FAIL for a single check, but a node whose checks ran is judged by
     ``node_status`` instead, which keeps "could not collect" and "collected and failed" apart.
     """
-    result = Status.PASS
-    for status in statuses:
-        if status.rank > result.rank:
-            result = status
-    return result
+    return max([Status.PASS, *statuses], key=lambda status: status.rank)  # first on a tie
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ not change get a row and nothing else.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from bondcheck.drift.model import DiffReport
 from bondcheck.output.diff_text import heading, place, summary_line, values
 from bondcheck.output.summary import safe
+from bondcheck.output.table import print_trimmed
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -26,18 +26,9 @@ STYLE = {
 }
 
 
-#: Blanks at the end of a line, before any closing colour codes (Rich pads table rows).
-_TRAILING = re.compile(r"[ ]+((?:\x1b\[[0-9;]*m)*)$")
-
-
 def render(report: DiffReport, console: Console) -> None:
-    """Print the diff on ``console`` (colour decided by the console), without the blanks Rich
-    pads table rows with."""
-    with console.capture() as captured:
-        _render(report, console)
-    text = "\n".join(_TRAILING.sub(r"\1", line) for line in captured.get().split("\n"))
-    console.file.write(text)
-    console.file.flush()
+    """Print the diff on ``console`` (colour decided by the console)."""
+    print_trimmed(console, lambda: _render(report, console))
 
 
 def _render(report: DiffReport, console: Console) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 
 from bondcheck.drift.catalog import DRIFT_IDS
 from bondcheck.drift.model import NODE_STATUSES, Change, DiffReport, NodeDiff, counts, span
-from bondcheck.output.summary import display, jsonable, safe
+from bondcheck.output.junit import document
+from bondcheck.output.summary import cell, display, jsonable, safe
 
 SCHEMA_VERSION = 1
 
@@ -103,10 +104,6 @@ def heading(report: DiffReport) -> str:
     return text
 
 
-def _cell(text: str) -> str:
-    return safe(text).replace("|", "\\|")
-
-
 def render_markdown(report: DiffReport) -> str:
     """The Markdown document: heading, per-node table, then each node's changes."""
     out = [
@@ -119,7 +116,7 @@ def render_markdown(report: DiffReport) -> str:
         "| Node | Status | Changes |",
         "|---|---|---:|",
     ]
-    out += [f"| {_cell(n.node)} | **{n.status}** | {len(n.changes)} |" for n in report.nodes]
+    out += [f"| {cell(n.node)} | **{n.status}** | {len(n.changes)} |" for n in report.nodes]
     for node in report.nodes:
         if node.status == "same" and not node.notes:
             continue
@@ -171,8 +168,7 @@ def render_junit(report: DiffReport) -> str:
         totals = [totals[0] + tests, totals[1] + failures, totals[2] + errors]
     for key, count in zip(("tests", "failures", "errors"), totals, strict=True):
         root.set(key, str(count))
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return document(root)
 
 
 def render_text(report: DiffReport, fmt: str) -> str:

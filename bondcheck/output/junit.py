@@ -42,8 +42,15 @@ from bondcheck.output.summary import display, target, value_labels
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _clean(text: str) -> str:
+def clean(text: str) -> str:
+    """``text`` with the characters XML 1.0 forbids replaced."""
     return _XML_BAD.sub("\ufffd", text)
+
+
+def document(root: ET.Element) -> str:
+    """The indented XML document of ``root``, with an XML declaration."""
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
 def case_name(result: CheckResult) -> str:
@@ -79,14 +86,14 @@ _TAGS = {Status.FAIL: "failure", Status.ERROR: "error", Status.SKIP: "skipped"}
 def _testcase(parent: ET.Element, node: str, name: str, results: list[CheckResult]) -> Status:
     """One testcase for every result of one check at one place; returns its status."""
     case = ET.SubElement(
-        parent, "testcase", classname=_clean(f"bondcheck.{node}"), name=_clean(name), time="0"
+        parent, "testcase", classname=clean(f"bondcheck.{node}"), name=clean(name), time="0"
     )
     status = worst([r.status for r in results])
     if all(r.status is Status.SKIP for r in results):
         status = Status.SKIP
     shown = [r for r in results if r.status is status]
-    message = _clean(shown[0].message if len(shown) == 1 else f"{len(shown)} findings")
-    text = _clean("\n".join(_detail(r) for r in results if r.status is not Status.PASS))
+    message = clean(shown[0].message if len(shown) == 1 else f"{len(shown)} findings")
+    text = clean("\n".join(_detail(r) for r in results if r.status is not Status.PASS))
     if status in _TAGS:
         child = ET.SubElement(case, _TAGS[status], message=message)
         if status is not Status.SKIP:
@@ -101,8 +108,8 @@ def _suite(root: ET.Element, node: NodeReport, report: Report) -> tuple[int, int
     suite = ET.SubElement(
         root,
         "testsuite",
-        name=_clean(node.node),
-        hostname=_clean(node.node),
+        name=clean(node.node),
+        hostname=clean(node.node),
         timestamp=report.generated_at or "",
         time="0",
     )
@@ -115,12 +122,12 @@ def _suite(root: ET.Element, node: NodeReport, report: Report) -> tuple[int, int
         ("generated_at", report.generated_at),
         *(("note", text) for text in report.notes),
     ):
-        ET.SubElement(props, "property", name=key, value=_clean(value))
+        ET.SubElement(props, "property", name=key, value=clean(value))
     if node.error is not None:
         case = ET.SubElement(
-            suite, "testcase", classname=_clean(f"bondcheck.{node.node}"), name="collect", time="0"
+            suite, "testcase", classname=clean(f"bondcheck.{node.node}"), name="collect", time="0"
         )
-        message = _clean(f"{node.error_label}: {node.error}")
+        message = clean(f"{node.error_label}: {node.error}")
         ET.SubElement(case, "error", message=message, type="COLLECT").text = message
         statuses = [Status.ERROR]
     else:
@@ -130,7 +137,7 @@ def _suite(root: ET.Element, node: NodeReport, report: Report) -> tuple[int, int
         ]
     if node.notes:
         out = ET.SubElement(suite, "system-out")
-        out.text = _clean("\n".join(f"note: {text}" for text in node.notes))
+        out.text = clean("\n".join(f"note: {text}" for text in node.notes))
     counts = (
         len(statuses),
         statuses.count(Status.FAIL),
@@ -144,7 +151,7 @@ def _suite(root: ET.Element, node: NodeReport, report: Report) -> tuple[int, int
 
 def render(report: Report) -> str:
     """The JUnit XML document (``<testsuites>`` root), with an XML declaration."""
-    root = ET.Element("testsuites", name=_clean(f"bondcheck verify {report.policy}"))
+    root = ET.Element("testsuites", name=clean(f"bondcheck verify {report.policy}"))
     if report.generated_at:
         root.set("timestamp", report.generated_at)
     if report.duration_s is not None:
@@ -155,6 +162,4 @@ def render(report: Report) -> str:
             totals[i] += value
     for key, value in zip(("tests", "failures", "errors", "skipped"), totals, strict=True):
         root.set(key, str(value))
-    ET.indent(root)
-    body = ET.tostring(root, encoding="unicode")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+    return document(root)

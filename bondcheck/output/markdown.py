@@ -11,20 +11,15 @@ from __future__ import annotations
 
 from bondcheck.model import CheckResult, Report, Status
 from bondcheck.output.summary import (
-    NODE_STATUSES,
+    cell,
     display,
     findings,
-    node_counts,
     result_counts,
     safe,
+    status_counts,
     target,
     value_labels,
 )
-
-
-def _cell(text: str) -> str:
-    """Table cells: one line, pipes escaped."""
-    return safe(text).replace("|", "\\|")
 
 
 def _code(text: str) -> str:
@@ -54,19 +49,12 @@ def _finding(result: CheckResult) -> list[str]:
 
 def render(report: Report, *, verbose: bool = False) -> str:
     """The Markdown document, ending in a newline."""
-    counts = node_counts(report)
     out = [
         f"# bondcheck verify: {safe(report.policy)}",
         "",
         f"bondcheck {report.tool_version}"
         + (f" at {report.generated_at}" if report.generated_at else "")
-        + f" checked {counts['nodes']} node(s): "
-        + ", ".join(
-            f"{counts[s.value]} {s.value}"
-            for s in NODE_STATUSES
-            if s is not Status.SKIP or counts[s.value]
-        )
-        + ".",
+        + f" checked {len(report.nodes)} node(s): {status_counts(report)}.",
         "",
     ]
     if report.notes:
@@ -78,7 +66,7 @@ def render(report: Report, *, verbose: bool = False) -> str:
     for node in report.nodes:
         c = result_counts(node)
         out.append(
-            f"| {_cell(node.node)} | {_cell(node.transport)} | **{node.status.value.upper()}** | "
+            f"| {cell(node.node)} | {cell(node.transport)} | **{node.status.value.upper()}** | "
             f"{c[Status.PASS]} | {c[Status.WARN]} | {c[Status.FAIL]} | {c[Status.SKIP]} | "
             f"{c[Status.ERROR]} |"
         )

@@ -27,17 +27,14 @@ def safe(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-#: Node statuses in report order; a node is "skip" when no selected check could judge it.
-NODE_STATUSES: tuple[Status, ...] = (
-    Status.PASS,
-    Status.WARN,
-    Status.FAIL,
-    Status.SKIP,
-    Status.ERROR,
-)
+def cell(text: str) -> str:
+    """A Markdown table cell: ``safe``, pipes escaped."""
+    return safe(text).replace("|", "\\|")
 
-#: Result statuses in the order the per-node columns show them.
-RESULT_STATUSES: tuple[Status, ...] = (
+
+#: Node statuses in report order (a node is "skip" when no selected check could judge it),
+#: which is also the order the per-node result columns show them.
+NODE_STATUSES: tuple[Status, ...] = (
     Status.PASS,
     Status.WARN,
     Status.FAIL,
@@ -60,7 +57,7 @@ def node_counts(report: Report) -> dict[str, int]:
 def result_counts(node: NodeReport) -> dict[Status, int]:
     """How many results of one node ended in each status; evidence that could not be
     collected counts as one error. Every format shows these numbers, so they agree."""
-    counts = dict.fromkeys(RESULT_STATUSES, 0)
+    counts = dict.fromkeys(NODE_STATUSES, 0)
     for result in node.results:
         counts[result.status] += 1
     if node.error is not None:
@@ -92,17 +89,22 @@ def findings(node: NodeReport, *, verbose: bool = False) -> list[CheckResult]:
     return [r for r in node.results if r.status in FINDING_STATUSES]
 
 
+def status_counts(report: Report) -> str:
+    """``2 pass, 0 warn, 1 fail, 0 error``: nodes per status (skip only when there is one)."""
+    counts = node_counts(report)
+    return ", ".join(
+        f"{counts[s.value]} {s.value}"
+        for s in NODE_STATUSES
+        if s is not Status.SKIP or counts[s.value]
+    )
+
+
 def summary_line(report: Report) -> str:
     """One line for stderr / the end of the table, naming the nodes that need attention."""
-    counts = node_counts(report)
-    nodes = counts["nodes"]
+    nodes = len(report.nodes)
     text = (
         f"{nodes} node{'s' if nodes != 1 else ''} checked against {safe(report.policy)}: "
-        + ", ".join(
-            f"{counts[s.value]} {s.value}"
-            for s in NODE_STATUSES
-            if s is not Status.SKIP or counts[s.value]
-        )
+        + status_counts(report)
     )
     bad = [n for n in report.nodes if n.status in (Status.FAIL, Status.ERROR)]
     if bad:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bondcheck.model import CheckResult, NodeReport, Report, Status
 from bondcheck.output.summary import (
+    NODE_STATUSES,
     display,
     findings,
     result_counts,
@@ -63,7 +65,7 @@ def _summary_table(report: Report) -> tuple[str, object]:
     if not one_transport:
         table.add_column("Transport", no_wrap=True, min_width=9)
     table.add_column("Status", no_wrap=True, min_width=6)
-    for status in (Status.PASS, Status.WARN, Status.FAIL, Status.SKIP, Status.ERROR):
+    for status in NODE_STATUSES:
         table.add_column(status.value.capitalize(), justify="right", no_wrap=True)
     for node in report.nodes:
         counts = result_counts(node)
@@ -73,8 +75,7 @@ def _summary_table(report: Report) -> tuple[str, object]:
         table.add_row(
             *cells,
             _badge(node.status),
-            *(str(counts[s]) for s in (Status.PASS, Status.WARN, Status.FAIL, Status.SKIP)),
-            str(counts[Status.ERROR]),
+            *(str(counts[s]) for s in NODE_STATUSES),
         )
     return title, table
 
@@ -154,12 +155,16 @@ def _listed(node: NodeReport, verbose: bool) -> bool:
 
 
 def render(report: Report, console: Console, *, verbose: bool = False) -> None:
-    """Print the report on ``console`` (stdout or a file; colour decided by the console).
+    """Print the report on ``console`` (stdout or a file; colour decided by the console)."""
+    print_trimmed(console, lambda: _render(report, console, verbose=verbose))
 
-    Rendered first and written once with trailing blanks removed: Rich pads every line of a
-    table to its width, which a terminal at 80 columns shows as wrapped empty lines."""
+
+def print_trimmed(console: Console, draw: Callable[[], None]) -> None:
+    """What ``draw`` prints on ``console``, written once with trailing blanks removed: Rich
+    pads every line of a table to its width, which a terminal at 80 columns shows as wrapped
+    empty lines."""
     with console.capture() as captured:
-        _render(report, console, verbose=verbose)
+        draw()
     text = "\n".join(_TRAILING.sub(r"\1", line) for line in captured.get().split("\n"))
     console.file.write(text)
     console.file.flush()

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from bondcheck.errors import ParseError
 from bondcheck.model import Address, IpState, Link, ObservedBond, ObservedPort
-from bondcheck.vocabulary import ENUM_OPTIONS, MODES
+from bondcheck.vocabulary import ENUM_OPTIONS, MODES, as_bool, as_int
 
 T = TypeVar("T")
 
@@ -31,20 +31,6 @@ _ENUMS: Mapping[str, Mapping[int, str]] = {
     )
 }
 _MODES = {**{str(code): name for code, name in enumerate(MODES)}, "lacp": "802.3ad"}
-_KINDS = {
-    "bond": "bond",
-    "vlan": "vlan",
-    "linux-bridge": "bridge",
-    "ovs-interface": "openvswitch",
-    "veth": "veth",
-    "vxlan": "vxlan",
-    "mac-vlan": "macvlan",
-    "mac-vtap": "macvtap",
-    "team": "team",
-    "dummy": "dummy",
-    "vrf": "vrf",
-    "infiniband": "ipoib",
-}
 
 
 # ------------------------------------------------------------------------------ pure helpers
@@ -64,35 +50,14 @@ def _by_name(state: Mapping[str, Any]) -> dict[Any, Mapping[str, Any]]:
     return by_name
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
-
-
 def _enum(option: str, value: Any) -> str | None:
     if value is None:
         return None
-    number = _int(value)
+    number = as_int(value)
     if number is not None and option in _ENUMS:
         return _ENUMS[option].get(number, str(value))
     text = str(value).strip().lower()
     return text.split()[0] if text else None
-
-
-def _bool(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("on", "true", "yes", "1"):
-        return True
-    if text in ("off", "false", "no", "0"):
-        return False
-    return None
 
 
 def _ports(iface: Mapping[str, Any]) -> list[str]:
@@ -116,7 +81,7 @@ def _targets(value: Any) -> tuple[str, ...]:
 def _observed_port(by_name: Mapping[Any, Mapping[str, Any]], name: str) -> ObservedPort:
     iface = by_name.get(name) or {}
     eth = iface.get("ethernet") or {}
-    speed = _int(eth.get("speed"))
+    speed = as_int(eth.get("speed"))
     duplex = eth.get("duplex")
     return ObservedPort(
         name=name,
@@ -126,44 +91,40 @@ def _observed_port(by_name: Mapping[Any, Mapping[str, Any]], name: str) -> Obser
     )
 
 
-def _observed(current_state: Mapping[str, Any], bond: str) -> tuple[ObservedBond | None, IpState]:
-    """The bond as NNS describes it (None when NNS has no such bond) and every interface's
-    addresses. Runtime-only fields (MII, LACP, active port, failure counts) stay unknown."""
-    ip_state = ip_state_from_nns(current_state)
+def _observed(current_state: Mapping[str, Any], bond: str) -> ObservedBond | None:
     by_name = _by_name(current_state)
     iface = by_name.get(bond)
     if iface is None or iface.get("type") != "bond" or iface.get("state") == "absent":
-        return None, ip_state
+        return None
     agg = iface.get("link-aggregation") or {}
     opts = agg.get("options") or {}
     opts = opts if isinstance(opts, Mapping) else {}
     mode = str(agg.get("mode") or "unknown").strip().lower()
-    observed = ObservedBond(
+    return ObservedBond(
         name=bond,
         mode=_MODES.get(mode, mode),
         fail_over_mac=_enum("fail_over_mac", opts.get("fail_over_mac")),
         mii_status="down" if iface.get("state") == "down" else "unknown",
-        miimon_ms=_int(opts.get("miimon")),
-        updelay_ms=_int(opts.get("updelay")),
-        downdelay_ms=_int(opts.get("downdelay")),
-        peer_notif_delay_ms=_int(opts.get("peer_notif_delay")),
+        miimon_ms=as_int(opts.get("miimon")),
+        updelay_ms=as_int(opts.get("updelay")),
+        downdelay_ms=as_int(opts.get("downdelay")),
+        peer_notif_delay_ms=as_int(opts.get("peer_notif_delay")),
         xmit_hash_policy=_enum("xmit_hash_policy", opts.get("xmit_hash_policy")),
         primary=str(opts["primary"]) if opts.get("primary") else None,
         primary_reselect=_enum("primary_reselect", opts.get("primary_reselect")),
-        arp_interval_ms=_int(opts.get("arp_interval")),
-        arp_missed_max=_int(opts.get("arp_missed_max")),
+        arp_interval_ms=as_int(opts.get("arp_interval")),
+        arp_missed_max=as_int(opts.get("arp_missed_max")),
         arp_ip_targets=_targets(opts.get("arp_ip_target")),
         ns_ip6_targets=_targets(opts.get("ns_ip6_target")),
-        lacp_active=_bool(opts["lacp_active"]) if "lacp_active" in opts else None,
+        lacp_active=as_bool(opts["lacp_active"]) if "lacp_active" in opts else None,
         lacp_rate=_enum("lacp_rate", opts.get("lacp_rate")),
-        min_links=_int(opts.get("min_links")),
+        min_links=as_int(opts.get("min_links")),
         ad_select=_enum("ad_select", opts.get("ad_select")),
-        system_priority=_int(opts.get("ad_actor_sys_prio")),
+        system_priority=as_int(opts.get("ad_actor_sys_prio")),
         privileged_view=None,
         ports=tuple(_observed_port(by_name, p) for p in _ports(iface)),
         extra=(("source", "NodeNetworkState"),),
     )
-    return observed, ip_state
 
 
 def _scope(ip: str) -> str:
@@ -178,8 +139,6 @@ def _scope(ip: str) -> str:
 
 
 def _ip_state(current_state: Mapping[str, Any]) -> IpState:
-    """Addresses and links of every NNS interface (``has_links`` stays False: NNS is not
-    ``ip -d link``, so the links carry no bonding ``info_data``)."""
     masters: dict[str, str] = {}
     for iface in _interfaces(current_state):
         if iface.get("type") == "bond":
@@ -196,30 +155,23 @@ def _ip_state(current_state: Mapping[str, Any]) -> IpState:
             block = iface.get(key) or {}
             for addr in block.get("address") or [] if isinstance(block, Mapping) else []:
                 ip = str(addr.get("ip") or "") if isinstance(addr, Mapping) else ""
-                prefix = _int(addr.get("prefix-length")) if isinstance(addr, Mapping) else None
+                prefix = as_int(addr.get("prefix-length")) if isinstance(addr, Mapping) else None
                 if ip and prefix is not None:
                     found.append(Address(family, ip, prefix, _scope(ip)))
         addresses[name] = tuple(found)
         master = iface.get("controller") or masters.get(name)
-        up = iface.get("state") == "up"
         links[name] = Link(
             name=name,
-            kind=_KINDS.get(str(iface.get("type"))),
             master=str(master) if master else None,
-            operstate="UP" if up else str(iface.get("state") or "unknown").upper(),
-            flags=("UP",) if up else (),
-            address=str(iface["mac-address"]).lower() if iface.get("mac-address") else None,
-            slave_kind="bond" if name in masters else None,
+            operstate=str(iface.get("state") or "unknown").upper(),
         )
     return IpState(addresses=addresses, links=links, has_addresses=True, has_links=False)
 
 
-def observed_from_nns(
-    current_state: Mapping[str, Any], bond: str
-) -> tuple[ObservedBond | None, IpState]:
-    """The bond as NNS describes it (None when NNS has no such bond) and every interface's
-    addresses. Runtime-only fields (MII, LACP, active port, failure counts) stay unknown.
-    Raises ParseError, and nothing else, for a state that is not nmstate's shape."""
+def observed_from_nns(current_state: Mapping[str, Any], bond: str) -> ObservedBond | None:
+    """The bond as NNS describes it (None when NNS has no such bond); runtime-only fields
+    (MII, LACP, active port, failure counts) stay unknown. Raises ParseError, and nothing
+    else, for a state that is not nmstate's shape."""
     return _guarded(lambda: _observed(current_state, bond))
 
 

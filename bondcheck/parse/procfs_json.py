@@ -8,6 +8,7 @@ JSON types so that ``json.dumps`` needs no hooks and saved goldens compare with 
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from typing import Any
 
 from bondcheck.model import AdInfo, LacpPdu, ObservedBond, ObservedPort
@@ -31,29 +32,9 @@ def _lines(extra: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
     return [{"key": key, "value": value} for key, value in extra]
 
 
-def _pdu_json(pdu: LacpPdu | None) -> dict[str, Any] | None:
-    if pdu is None:
-        return None
-    return {
-        "system_priority": pdu.system_priority,
-        "system_mac": pdu.system_mac,
-        "key": pdu.key,
-        "port_priority": pdu.port_priority,
-        "port_number": pdu.port_number,
-        "port_state": pdu.port_state,
-    }
-
-
-def _ad_json(info: AdInfo | None) -> dict[str, Any] | None:
-    if info is None:
-        return None
-    return {
-        "aggregator_id": info.aggregator_id,
-        "num_ports": info.num_ports,
-        "actor_key": info.actor_key,
-        "partner_key": info.partner_key,
-        "partner_mac": info.partner_mac,
-    }
+def _block(block: LacpPdu | AdInfo | None) -> dict[str, Any] | None:
+    """An LACP PDU or aggregator block: its fields, as named in the model."""
+    return None if block is None else asdict(block)
 
 
 def _port_json(port: ObservedPort) -> dict[str, Any]:
@@ -73,8 +54,8 @@ def _port_json(port: ObservedPort) -> dict[str, Any]:
         "partner_churn_state": port.partner_churn_state,
         "actor_churned_count": port.actor_churned_count,
         "partner_churned_count": port.partner_churned_count,
-        "actor": _pdu_json(port.actor),
-        "partner": _pdu_json(port.partner),
+        "actor": _block(port.actor),
+        "partner": _block(port.partner),
         "unknown_lines": _lines(port.extra),
     }
 
@@ -116,7 +97,7 @@ def bond_to_json(bond: ObservedBond) -> dict[str, Any]:
         "system_mac": bond.system_mac,
         "privileged_view": bond.privileged_view,
         "no_active_aggregator": bond.no_active_aggregator,
-        "ad_info": _ad_json(bond.ad_info),
+        "ad_info": _block(bond.ad_info),
         "redacted_macs": any(is_placeholder_mac(mac) for mac in _macs(bond)),
         "ports": [_port_json(port) for port in bond.ports],
         "unknown_lines": _lines(bond.extra),

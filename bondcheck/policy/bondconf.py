@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bondcheck.ifname import ifname_problem
 from bondcheck.policy.fields import Fields, type_name
 from bondcheck.policy.normalize import OPTION_ALIASES, normalize_mode, normalize_option
 
@@ -29,15 +28,6 @@ class BondConf:
     options: Mapping[str, Any]
     ports: tuple[str, ...]
     notes: tuple[str, ...]
-
-
-def _port_name(value: object, rel: str, fields: Fields) -> str:
-    problem = ifname_problem(value)
-    if problem:
-        shown = repr(value) if isinstance(value, str) else f"a {type_name(value)}"
-        raise fields.error(rel, f"{shown} is not a valid interface name: it {problem}")
-    assert isinstance(value, str)
-    return value
 
 
 def _port_list(
@@ -58,7 +48,7 @@ def _port_list(
         raise fields.error(
             f"{rel}.{key}", f"must be a list of interface names, got a {type_name(raw)}"
         )
-    names = [_port_name(item, f"{rel}.{key}[{i}]", fields) for i, item in enumerate(raw)]
+    names = [fields.ifname(item, f"{rel}.{key}[{i}]") for i, item in enumerate(raw)]
     notes = [SLAVES_NOTE] if key == "slaves" else []
     return names, notes
 
@@ -74,7 +64,7 @@ def _ports_config(conf: Mapping[str, object], rel: str, fields: Fields) -> list[
         entry = fields.mapping(item, f"{rel}.ports-config[{i}]")
         if entry.get("name") is None:
             raise fields.error(f"{rel}.ports-config[{i}].name", "missing")
-        names.append(_port_name(entry["name"], f"{rel}.ports-config[{i}].name", fields))
+        names.append(fields.ifname(entry["name"], f"{rel}.ports-config[{i}].name"))
     return names
 
 

@@ -82,7 +82,7 @@ def _link_aggregation(iface: Iface, fields: Fields) -> tuple[Mapping[str, object
     key = (
         "bond"
         if "bond" in iface.raw and "link-aggregation" not in iface.raw
-        else ("link-aggregation")
+        else "link-aggregation"
     )
     rel = f"{iface.rel}.{key}"
     return fields.mapping(iface.raw.get(key), rel), rel
@@ -111,13 +111,6 @@ def _bond_entries(ifaces: list[Iface]) -> list[tuple[Iface, tuple[str, ...]]]:
         for iface in ifaces
         if iface.type is None and iface.state == "absent"
     ]
-
-
-def _validated_name(name: str, rel: str, fields: Fields) -> str:
-    problem = ifname_problem(name)
-    if problem:
-        raise fields.error(rel, f"{name!r} is not a valid interface name: it {problem}")
-    return name
 
 
 def _port_notes(ports: tuple[str, ...], ifaces: list[Iface], fields: Fields) -> list[str]:
@@ -156,7 +149,7 @@ def _controlled_ports(
         if iface.raw.get("controller") != bond or iface.state == "absent":
             continue
         if iface.name not in listed_set and iface.name not in extra:
-            extra.append(_validated_name(iface.name, f"{iface.rel}.name", fields))
+            extra.append(fields.ifname(iface.name, f"{iface.rel}.name"))
     if extra:
         notes.append(f"ports attached by their own 'controller: {bond}': {', '.join(extra)}")
     return tuple(extra)
@@ -165,7 +158,7 @@ def _controlled_ports(
 def _expected_bond(
     iface: Iface, extra_notes: tuple[str, ...], ifaces: list[Iface], fields: Fields
 ) -> ExpectedBond:
-    name = _validated_name(iface.name, f"{iface.rel}.name", fields)
+    name = fields.ifname(iface.name, f"{iface.rel}.name")
     state = iface.state
     conf_map, conf_rel = _link_aggregation(iface, fields)
     conf = bond_conf(conf_map, conf_rel, state, fields)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bondcheck.errors import PolicyError
+from bondcheck.ifname import ifname_problem
 
 
 def join_path(where: str, rel: str) -> str:
@@ -66,6 +67,15 @@ class Fields:
             return {}
         if not isinstance(value, Mapping):
             raise self.error(rel, f"must be a map, got a {type_name(value)}")
+        return value
+
+    def ifname(self, value: object, rel: str) -> str:
+        """``value`` if it is a valid interface name; PolicyError naming the problem."""
+        problem = ifname_problem(value)
+        if problem:
+            shown = repr(value) if isinstance(value, str) else f"a {type_name(value)}"
+            raise self.error(rel, f"{shown} is not a valid interface name: it {problem}")
+        assert isinstance(value, str)
         return value
 
     def text(self, value: object, rel: str, *, required: bool = False) -> str | None:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from bondcheck.model import ExpectedAddress, ExpectedIp
 from bondcheck.policy.fields import Fields, type_name
 from bondcheck.policy.normalize import parse_bool
+from bondcheck.vocabulary import as_int
 
 _MAX_PREFIX = {4: 32, 6: 128}
 
@@ -29,14 +30,7 @@ def _flag(block: Mapping[str, object], key: str, rel: str, fields: Fields) -> bo
 def _prefix(value: object, rel: str, version: int, fields: Fields) -> int:
     if value is None:
         raise fields.error(rel, "missing")
-    if isinstance(value, bool):
-        number = None
-    elif isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        number = int(value)
-    else:
-        number = None
+    number = as_int(value)
     if number is None:
         raise fields.error(rel, f"must be a whole number, got a {type_name(value)} ({value!r})")
     if not 0 <= number <= _MAX_PREFIX[version]:

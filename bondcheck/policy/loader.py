@@ -121,7 +121,6 @@ def policy_from_object(obj: Mapping[str, Any], *, source: str) -> Policy:
     return Policy(
         name=name,
         bonds=bonds,
-        api_version=str(api_version),
         node_selector=selector,
         generation=generation,
         templated=templated,
@@ -138,7 +137,6 @@ def _policy_from_desired_state(doc: Mapping[str, Any], *, name: str, source: str
     return Policy(
         name=name,
         bonds=bonds,
-        api_version="",
         templated=templated,
         source=source,
         notes=unverified_notes(doc),

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bondcheck.model import Enactment
+from bondcheck.vocabulary import as_int
 
 POLICY_LABEL = "nmstate.io/policy"
 NODE_LABEL = "nmstate.io/node"
@@ -56,16 +57,6 @@ def failure_line(message: str | None, *, limit: int = 300) -> str | None:
         if match and match.group(1):
             return match.group(1).strip()[:limit]
     return lines[0][:limit]
-
-
-def _int_or_none(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
 
 
 def enactment_node(obj: Mapping[str, Any], policy: str) -> str | None:
@@ -106,7 +97,7 @@ def enactment_from_object(
     """
     status_obj = obj.get("status") or {}
     node = node or enactment_node(obj, policy) or "?"
-    policy_generation = _int_or_none(status_obj.get("policyGeneration"))
+    policy_generation = as_int(status_obj.get("policyGeneration"))
     stale = (
         generation is not None and policy_generation is not None and policy_generation != generation
     )

@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 
 from bondcheck.ifname import ifname_problem
-from bondcheck.vocabulary import ENUM_OPTIONS, MODES
+from bondcheck.vocabulary import ENUM_OPTIONS, MODES, as_bool, as_int
 
 # Aliases nmstate accepts on input besides the names and numbers.
 _MODE_ALIASES = {"lacp": "802.3ad"}
@@ -55,8 +55,6 @@ OPTION_NAMES: frozenset[str] = (
 # Spellings nmstate accepts for an option name besides the kernel's snake_case one.
 OPTION_ALIASES: Mapping[str, str] = {"balance-slb": "balance_slb"}
 
-_TRUE = frozenset({"true", "yes", "on", "y", "1"})
-_FALSE = frozenset({"false", "no", "off", "n", "0"})
 
 _MAC = re.compile(r"[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2}){5}")
 
@@ -74,20 +72,9 @@ def _show(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
-def _as_int(value: object) -> int | None:
-    """An int from an int or a decimal string; None when it is neither (bools are not ints)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
-        return int(value)
-    return None
-
-
 def normalize_mode(value: object) -> str:
     """The nmstate name of a bond mode given by name, kernel number (int or string) or alias."""
-    number = _as_int(value)
+    number = as_int(value)
     if number is not None:
         if 0 <= number < len(MODES):
             return MODES[number]
@@ -105,21 +92,14 @@ def normalize_mode(value: object) -> str:
 
 def parse_bool(value: object) -> bool:
     """A bool from every spelling nmstate accepts: true/false, 1/0, yes/no, on/off, y/n."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str):
-        word = value.strip().lower()
-        if word in _TRUE:
-            return True
-        if word in _FALSE:
-            return False
+    flag = as_bool(value)
+    if flag is not None:
+        return flag
     raise ValueError(f"expected a boolean (true/false, yes/no, on/off, 1/0), got {_show(value)}")
 
 
 def _normalize_int(name: str, value: object) -> int:
-    number = _as_int(value)
+    number = as_int(value)
     if number is None:
         raise ValueError(f"{name} must be a whole number, got {_show(value)}")
     low, high = INT_OPTIONS[name]
@@ -130,7 +110,7 @@ def _normalize_int(name: str, value: object) -> int:
 
 def _normalize_enum(name: str, value: object) -> str:
     names = ENUM_OPTIONS[name]
-    number = _as_int(value)
+    number = as_int(value)
     if number is not None:
         if 0 <= number < len(names):
             return names[number]
@@ -168,23 +148,14 @@ def _address_list(name: str, value: object) -> list[str]:
     raise ValueError(f"{name} must be a comma-separated string or a list, got {_show(value)}")
 
 
-def _normalize_ipv4_list(name: str, value: object) -> tuple[str, ...]:
+def _normalize_addresses(name: str, value: object, version: int) -> tuple[str, ...]:
+    kind = ipaddress.IPv4Address if version == 4 else ipaddress.IPv6Address
     result = []
     for item in _address_list(name, value):
         try:
-            result.append(str(ipaddress.IPv4Address(item)))
+            result.append(kind(item).compressed)
         except ValueError:
-            raise ValueError(f"{name}: {item!r} is not an IPv4 address") from None
-    return tuple(result)
-
-
-def _normalize_ipv6_list(name: str, value: object) -> tuple[str, ...]:
-    result = []
-    for item in _address_list(name, value):
-        try:
-            result.append(ipaddress.IPv6Address(item).compressed)
-        except ValueError:
-            raise ValueError(f"{name}: {item!r} is not an IPv6 address") from None
+            raise ValueError(f"{name}: {item!r} is not an IPv{version} address") from None
     return tuple(result)
 
 
@@ -218,9 +189,9 @@ def normalize_option(name: str, value: object) -> object:
     if name == "ad_actor_system":
         return normalize_mac(value)
     if name == "arp_ip_target":
-        return _normalize_ipv4_list(name, value)
+        return _normalize_addresses(name, value, 4)
     if name == "ns_ip6_target":
-        return _normalize_ipv6_list(name, value)
+        return _normalize_addresses(name, value, 6)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (Mapping, list, tuple)):

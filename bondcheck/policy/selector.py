@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from bondcheck.model import NodeTarget
-
 
 def selector_matches(selector: Mapping[str, str], labels: Mapping[str, str]) -> bool:
     """True when every selector pair is present, with the same value, in ``labels``.
@@ -20,11 +18,6 @@ def selector_matches(selector: Mapping[str, str], labels: Mapping[str, str]) -> 
     "" (``node-role.kubernetes.io/worker: ""`` requires the label to exist).
     """
     return all(key in labels and labels[key] == value for key, value in selector.items())
-
-
-def select_nodes(selector: Mapping[str, str], nodes: Iterable[NodeTarget]) -> list[NodeTarget]:
-    """The nodes whose labels match ``selector``, in the order given."""
-    return [node for node in nodes if selector_matches(selector, node.labels)]
 
 
 #: One requirement of a kubectl label selector: (key, operator, values).

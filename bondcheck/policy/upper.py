@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bondcheck.ifname import ifname_problem
 from bondcheck.model import ExpectedIp
 from bondcheck.policy.fields import Fields
 from bondcheck.policy.ifaces import Iface, bridge_port_names, vlan_base
@@ -93,11 +92,7 @@ def ip_home(bond: Iface, ifaces: list[Iface], fields: Fields) -> IpHome:
         chosen, chosen_blocks = stack[0], _blocks(stack[0], fields)
     if chosen is None:
         return IpHome(device=bond.name, ipv4=own[0], ipv6=own[1])
-    problem = ifname_problem(chosen.name)
-    if problem:
-        raise fields.error(
-            f"{chosen.rel}.name", f"{chosen.name!r} is not a valid interface name: it {problem}"
-        )
+    fields.ifname(chosen.name, f"{chosen.rel}.name")
     notes = [f"addresses are expected on {chosen.name} ({chosen.type} on top of {bond.name})"]
     if _carries_ip(own):
         notes.append(

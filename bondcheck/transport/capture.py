@@ -320,6 +320,26 @@ def _write(path: Path, text: str) -> None:
         handle.write(text)
 
 
+def evidence_files(evidence: Evidence) -> dict[str, str]:
+    """The files of a node directory besides the bond texts and meta.json that ``evidence``
+    fills, by name, with the text each is written with."""
+    files = {
+        "ip-addr.json": evidence.ip_addr,
+        "ip-link.json": evidence.ip_link,
+        "kernel.txt": evidence.kernel,
+        "lldp.json": evidence.lldp,
+    }
+    if evidence.enactment is not None:
+        files["enactment.json"] = json.dumps(asdict(evidence.enactment), indent=2) + "\n"
+    if evidence.nns_state is not None:
+        files["nns.json"] = json.dumps(dict(evidence.nns_state), indent=2) + "\n"
+    if evidence.rendering is not None:
+        rendering = evidence.rendering
+        saved = {"policy": rendering.policy, "desiredState": dict(rendering.desired_state)}
+        files[DESIRED_STATE] = json.dumps(saved, indent=2) + "\n"
+    return {name: text for name, text in files.items() if text is not None}
+
+
 def write_capture(evidence: Evidence, out_dir: str | Path, *, collected_at: str = "") -> Path:
     """Save ``evidence`` under ``out_dir/<node>/`` in the layout above; returns that dir.
 
@@ -340,14 +360,8 @@ def write_capture(evidence: Evidence, out_dir: str | Path, *, collected_at: str 
     for bond, text in sorted(evidence.bonds.items()):
         if text is not None:
             _write(node_dir / BONDING / bond, text)
-    for name, text in (
-        ("ip-addr.json", evidence.ip_addr),
-        ("ip-link.json", evidence.ip_link),
-        ("kernel.txt", evidence.kernel),
-        ("lldp.json", evidence.lldp),
-    ):
-        if text is not None:
-            _write(node_dir / name, text)
+    for name, text in evidence_files(evidence).items():
+        _write(node_dir / name, text)
     meta = {
         "schema_version": 1,
         "node": evidence.node,
@@ -360,14 +374,6 @@ def write_capture(evidence: Evidence, out_dir: str | Path, *, collected_at: str 
         "notes": list(evidence.notes),
     }
     _write(node_dir / "meta.json", json.dumps(meta, indent=2) + "\n")
-    if evidence.enactment is not None:
-        _write(node_dir / "enactment.json", json.dumps(asdict(evidence.enactment), indent=2) + "\n")
-    if evidence.nns_state is not None:
-        _write(node_dir / "nns.json", json.dumps(dict(evidence.nns_state), indent=2) + "\n")
-    if evidence.rendering is not None:
-        rendering = evidence.rendering
-        saved = {"policy": rendering.policy, "desiredState": dict(rendering.desired_state)}
-        _write(node_dir / DESIRED_STATE, json.dumps(saved, indent=2) + "\n")
     return node_dir
 
 

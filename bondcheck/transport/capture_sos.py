@@ -92,7 +92,7 @@ def _json_file(root: Path, pattern: str, tree: Tree) -> tuple[str | None, str | 
 
 
 def read_sos(root: Path, tree: Tree) -> dict[str, object]:
-    """ip_addr, ip_link, kernel, hostname and notes found in the sosreport at ``root``."""
+    """ip_addr, ip_link, kernel, collected_at and notes found in the sosreport at ``root``."""
     notes: list[str] = []
     ip_addr, where = _json_file(root, "ip_-j*addr*", tree)
     if ip_addr is not None:
@@ -117,7 +117,6 @@ def read_sos(root: Path, tree: Tree) -> dict[str, object]:
         "ip_addr": ip_addr,
         "ip_link": ip_link,
         "kernel": kernel,
-        "hostname": sos_hostname(root, tree),
         "collected_at": sos_date(root, tree),
         "notes": tuple(notes),
     }

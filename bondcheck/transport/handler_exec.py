@@ -25,16 +25,14 @@ from typing import Any
 
 from bondcheck.errors import CollectError, InputError
 from bondcheck.kube.api import KubeApi, check_node_name, dns_subdomain_problem, new_api
+from bondcheck.kube.cluster import HANDLER_NAMESPACES, HANDLER_SELECTOR
 from bondcheck.kube.errors import api_error, scrub
 from bondcheck.model import Evidence, NodeTarget
 from bondcheck.transport.base import Transport
 from bondcheck.transport.options import TransportOptions
 from bondcheck.transport.script import build_collect_script, new_nonce, parse_collect_output
 
-HANDLER_LABEL = "component=kubernetes-nmstate-handler"
 HANDLER_CONTAINER = "nmstate-handler"
-#: Where kubernetes-nmstate installs its handler: OpenShift's operator, then upstream.
-HANDLER_NAMESPACES = ("openshift-nmstate", "nmstate")
 RBAC_HINT = "handler-exec needs get+create on pods/exec and list on pods in the handler namespace"
 
 
@@ -85,7 +83,7 @@ class HandlerExecTransport(Transport):
                     self._api()
                     .get(
                         f"/api/v1/namespaces/{ns}/pods",
-                        [("labelSelector", HANDLER_LABEL), ("limit", "1")],
+                        [("labelSelector", HANDLER_SELECTOR), ("limit", "1")],
                     )
                     .get("items")
                 )
@@ -107,7 +105,8 @@ class HandlerExecTransport(Transport):
         """(namespace, pod name) of the Running handler pod on ``node``."""
         ns = self.namespace()
         try:
-            query = [("labelSelector", HANDLER_LABEL), ("fieldSelector", f"spec.nodeName={node}")]
+            on_node = ("fieldSelector", f"spec.nodeName={node}")
+            query = [("labelSelector", HANDLER_SELECTOR), on_node]
             pods = self._api().get(f"/api/v1/namespaces/{ns}/pods", query).get("items") or []
         except Exception as exc:
             err = self._error(exc, f"list pods in namespace {ns}")

@@ -23,7 +23,7 @@ from bondcheck.errors import CollectError
 from bondcheck.ifname import ifname_problem
 from bondcheck.model import Evidence
 
-_MARK = "@@BONDCHECK"
+MARK = "@@BONDCHECK"
 _LINE = re.compile(
     r"^@@BONDCHECK (?P<nonce>[0-9a-f]+) (?P<what>begin|end|done) (?P<section>[a-z0-9._+\-:]*)"
     r"(?: rc=(?P<rc>\S+))?@@\r?$"
@@ -51,10 +51,10 @@ def build_collect_script(bonds: Sequence[str], nonce: str, *, use_sudo: bool = T
             raise ValueError(f"bond name {bond!r} {problem}")
 
     def begin(section: str) -> str:
-        return f"printf '%s\\n' '{_MARK} {nonce} begin {section}@@'"
+        return f"printf '%s\\n' '{MARK} {nonce} begin {section}@@'"
 
     def end(section: str) -> str:
-        return f"printf '\\n%s\\n' \"{_MARK} {nonce} end {section} rc=$rc@@\""
+        return f"printf '\\n%s\\n' \"{MARK} {nonce} end {section} rc=$rc@@\""
 
     lines = [
         "LC_ALL=C; export LC_ALL",
@@ -87,7 +87,7 @@ def build_collect_script(bonds: Sequence[str], nonce: str, *, use_sudo: bool = T
         "else rc=absent; fi",
         end("lldp"),
     ]
-    lines.append(f"printf '%s\\n' '{_MARK} {nonce} done @@'")
+    lines.append(f"printf '%s\\n' '{MARK} {nonce} done @@'")
     return "\n".join(lines) + "\n"
 
 
@@ -106,7 +106,7 @@ def split_sections(output: str, nonce: str) -> tuple[dict[str, Section], bool]:
     buf: list[str] = []
     done = False
     for raw in output.splitlines(keepends=True):
-        if not raw.startswith(_MARK):
+        if not raw.startswith(MARK):
             if current is not None:
                 buf.append(raw)
             continue

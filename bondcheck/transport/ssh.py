@@ -79,7 +79,7 @@ class SshTransport(Transport):
     def __init__(self, opts: TransportOptions | None = None) -> None:
         self._opts = opts or TransportOptions()
         self._resolver = SshConfigResolver(self._opts)
-        self._keys = KeyRing(allow_agent=True)
+        self._keys = KeyRing()
         self._known: dict[tuple[str, ...], KnownHosts] = {}
         self._lock = threading.Lock()
         self._idle: OrderedDict[int, SshSession] = OrderedDict()
@@ -107,7 +107,7 @@ class SshTransport(Transport):
                 if not session.reused or time.monotonic() >= deadline:
                     raise
                 # An idle pooled connection the node dropped meanwhile: dial once more.
-                self._discard(session)
+                session.close()
                 session = self._checkout(target, deadline, timeout, fresh=True)
                 rc, out, err = session.run_until("sh -s", deadline, stdin=script, budget=timeout)
             try:
@@ -126,7 +126,7 @@ class SshTransport(Transport):
             if ok:
                 self._checkin(session)
             else:
-                self._discard(session)
+                session.close()
 
     def session(self, target: NodeTarget, timeout: float | None = None) -> SshSession:
         """A connection to ``target`` that the caller owns and closes (failover keeps one open
@@ -180,9 +180,6 @@ class SshTransport(Transport):
                     evicted.append(self._idle.popitem(last=False)[1])
         for old in evicted:
             old.close()
-
-    def _discard(self, session: SshSession) -> None:
-        session.close()
 
     def _forget(self, transport: paramiko.Transport) -> None:
         with self._lock:

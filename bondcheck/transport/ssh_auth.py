@@ -29,10 +29,9 @@ log = logging.getLogger(__name__)
 class KeyRing:
     """Private keys by path, loaded on first use and shared by every connection thread."""
 
-    def __init__(self, *, allow_agent: bool = True) -> None:
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._keys: dict[str, paramiko.PKey | str] = {}  # a key, or why it is unusable
-        self._allow_agent = allow_agent
 
     def load(self, path: str, *, implicit: bool = False) -> paramiko.PKey | str | None:
         """The key at ``path``, or a one-line problem; None for a missing default key."""
@@ -120,7 +119,7 @@ class KeyRing:
                 problems.append(key)
             elif key is not None and attempt(key, path):
                 return
-        if self._allow_agent and not spec.identities_only and os.environ.get("SSH_AUTH_SOCK"):
+        if not spec.identities_only and os.environ.get("SSH_AUTH_SOCK"):
             agent = paramiko.Agent()
             try:
                 for agent_key in agent.get_keys():

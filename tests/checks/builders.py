@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from bondcheck.checks.base import CheckContext
-from bondcheck.checks.catalog import get
+from bondcheck.checks.catalog import BY_ID
 from bondcheck.model import (
     Address,
     AdInfo,
@@ -167,7 +167,7 @@ def ip_state(
 
 
 def bond_link(name: str = "bond0", **info_data: Any) -> Link:
-    return Link(name=name, kind="bond", info_data=info_data)
+    return Link(name=name, info_data=info_data)
 
 
 def ipv4(*addresses: str, enabled: bool = True, dhcp: bool = False) -> ExpectedIp:
@@ -218,7 +218,7 @@ def absent_context(exp: ExpectedBond | None = None, **kw: Any) -> CheckContext:
 
 
 def run(check_id: str, ctx: CheckContext) -> list[CheckResult]:
-    check = get(check_id)
+    check = BY_ID.get(check_id.upper())
     assert check is not None, f"{check_id} is not registered"
     results = list(check.run(ctx))
     assert results, f"{check_id} yielded no result"

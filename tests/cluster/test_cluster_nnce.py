@@ -200,7 +200,7 @@ def test_templated_policy_takes_bonds_from_the_nodes_nnce(
 
 
 def test_nns_current_state_and_missing_nns(cluster: Cluster) -> None:
-    state = cluster.nns("worker-0")
+    state = cluster.nns_object("worker-0")["status"]["currentState"]
     assert [i["name"] for i in state["interfaces"]] == ["bond0", "eno1", "ens1f0", "ens1f1", "lo"]
     with pytest.raises(CollectError, match=r"^worker-1: no NodeNetworkState"):
-        cluster.nns("worker-1")
+        cluster.nns_object("worker-1")

@@ -18,7 +18,7 @@ NNCP_PATH = "/apis/nmstate.io/{}/nodenetworkconfigurationpolicies/bond0-lacp"
 def test_v1_policy_is_read_and_normalised(apiserver: ApiServerStandIn, kubeconfig: Path) -> None:
     policy = Cluster(str(kubeconfig)).get_policy("bond0-lacp")
     assert policy.name == "bond0-lacp"
-    assert policy.api_version == "nmstate.io/v1"
+    assert policy.document["apiVersion"] == "nmstate.io/v1"
     assert policy.source == "cluster"
     assert policy.generation == 1
     assert dict(policy.node_selector) == {"node-role.kubernetes.io/worker": ""}
@@ -37,7 +37,7 @@ def test_falls_back_to_v1beta1_when_v1_is_not_served(
     # What the stand-in converted is byte-for-byte the corpus' v1beta1 read of the object.
     assert obj == load_documents("nncp/bond0-lacp-v1beta1.yaml")[0]
     policy = cluster.get_policy("bond0-lacp")
-    assert policy.api_version == "nmstate.io/v1beta1"
+    assert policy.document["apiVersion"] == "nmstate.io/v1beta1"
     assert policy.bonds[0].ports == ("ens1f0", "ens1f1")
     assert apiserver.paths()[:2] == [NNCP_PATH.format("v1"), NNCP_PATH.format("v1beta1")]
 
@@ -47,7 +47,7 @@ def test_falls_back_to_v1alpha1_on_2019_clusters(
 ) -> None:
     apiserver.nncp_versions = ("v1alpha1",)
     policy = Cluster(str(kubeconfig)).get_policy("bond0-lacp")
-    assert policy.api_version == "nmstate.io/v1alpha1"
+    assert policy.document["apiVersion"] == "nmstate.io/v1alpha1"
     assert [p.split("/")[3] for p in apiserver.paths()] == ["v1", "v1beta1", "v1alpha1"]
 
 

@@ -13,7 +13,7 @@ from bondcheck.checks.catalog import BY_ID, CATALOG
 from bondcheck.errors import CollectError
 from bondcheck.judge import judge_node
 from bondcheck.model import Evidence, NodeTarget, Status
-from bondcheck.parse.nns import observed_from_nns
+from bondcheck.parse.nns import ip_state_from_nns, observed_from_nns
 from bondcheck.policy.loader import load_policy_file
 from bondcheck.transport.nns import NnsTransport
 from bondcheck.transport.options import TransportOptions
@@ -56,7 +56,8 @@ def test_transport_errors(apiserver: ApiServerStandIn, kubeconfig: Path) -> None
 
 
 def test_8023ad_bond_from_nns() -> None:
-    bond, ip = observed_from_nns(current_state(WORKER0), "bond0")
+    bond = observed_from_nns(current_state(WORKER0), "bond0")
+    ip = ip_state_from_nns(current_state(WORKER0))
     assert bond is not None
     assert (bond.name, bond.mode, bond.miimon_ms, bond.updelay_ms, bond.downdelay_ms) == (
         "bond0",
@@ -86,13 +87,14 @@ def test_8023ad_bond_from_nns() -> None:
         ("fe80::3efd:feff:fe12:3456/64", "link"),
     ]
     assert ip.addresses["lo"][0].scope == "host"
-    assert ip.links["ens1f1"].master == "bond0" and ip.links["ens1f1"].slave_kind == "bond"
-    assert ip.links["bond0"].kind == "bond" and ip.links["bond0"].address == "b4:96:91:5c:2a:10"
+    assert ip.links["ens1f1"].master == "bond0"
+    assert ip.links["bond0"].operstate == "UP"
     assert ip.has_addresses is True and ip.has_links is False
 
 
 def test_balance_rr_with_empty_options_and_port_order() -> None:
-    bond, ip = observed_from_nns(current_state(NODE01), "bond0")
+    bond = observed_from_nns(current_state(NODE01), "bond0")
+    ip = ip_state_from_nns(current_state(NODE01))
     assert bond is not None
     assert bond.mode == "balance-rr"
     assert bond.miimon_ms is None and bond.lacp_rate is None
@@ -104,7 +106,7 @@ def test_balance_rr_with_empty_options_and_port_order() -> None:
 
 def test_absent_bond_and_numeric_option_forms() -> None:
     state = current_state(WORKER0)
-    assert observed_from_nns(state, "bond7")[0] is None
+    assert observed_from_nns(state, "bond7") is None
     state["interfaces"][0]["link-aggregation"]["options"].update(
         {
             "xmit_hash_policy": 2,
@@ -115,7 +117,7 @@ def test_absent_bond_and_numeric_option_forms() -> None:
             "lacp_active": "off",
         }
     )
-    bond, _ = observed_from_nns(state, "bond0")
+    bond = observed_from_nns(state, "bond0")
     assert bond is not None
     assert (bond.xmit_hash_policy, bond.lacp_rate, bond.ad_select, bond.miimon_ms) == (
         "layer2+3",

@@ -15,7 +15,7 @@ import pytest
 
 from bondcheck.errors import BondcheckError, ParseError
 from bondcheck.parse.iproute import parse_ip_state
-from bondcheck.parse.nns import observed_from_nns
+from bondcheck.parse.nns import ip_state_from_nns, observed_from_nns
 from bondcheck.parse.procfs import parse_bonding
 from bondcheck.policy.loader import MAX_POLICY_BYTES, load_policy_file
 from bondcheck.transport.capture_sos import oneline_addr_to_json
@@ -49,6 +49,7 @@ def test_nns_with_a_bond_of_many_ports() -> None:
     state = wc.nns_state(EVIDENCE_CAP)
     assert len(json.dumps(state)) > 4 * wc.MiB
     assert _cpu(lambda: observed_from_nns(state, "bond0")) < BUDGET_S
+    assert _cpu(lambda: ip_state_from_nns(state)) < BUDGET_S
 
 
 def test_sosreport_address_text() -> None:

@@ -112,7 +112,7 @@ def test_bond_policies_from_the_corpus(filename: str) -> None:
     path = str(CORPUS / filename)
     policy = load_policy_file(path)
     assert policy.name == name
-    assert policy.api_version == api_version
+    assert policy.document["apiVersion"] == api_version
     assert dict(policy.node_selector) == selector
     assert policy.generation == generation
     assert policy.templated is False

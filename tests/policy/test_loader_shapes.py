@@ -22,7 +22,7 @@ PORT_NOTES: tuple[str, ...] = ()
 def test_reference_lacp_policy() -> None:
     policy = load_policy_file(str(FIXTURES / "worker-bond-lacp.yaml"))
     assert policy.name == "worker-bond-lacp"
-    assert policy.api_version == "nmstate.io/v1"
+    assert policy.document["apiVersion"] == "nmstate.io/v1"
     assert dict(policy.node_selector) == {"node-role.kubernetes.io/worker": ""}
     assert policy.templated is False
     assert policy.bonds == (
@@ -57,7 +57,7 @@ def test_reference_active_backup_policy() -> None:
 
 def test_v1alpha1_with_legacy_slaves_and_string_mode() -> None:
     policy = load_policy_file(str(SHAPES / "v1alpha1-slaves-mode-string.yaml"))
-    assert policy.api_version == "nmstate.io/v1alpha1"
+    assert policy.document["apiVersion"] == "nmstate.io/v1alpha1"
     (bond,) = policy.bonds
     assert (bond.name, bond.mode, bond.ports) == ("bond1", "active-backup", ("eth1", "eth2"))
     assert bond.options == {"miimon": 120, "primary": "eth1"}

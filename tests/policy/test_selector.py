@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bondcheck.model import NodeTarget
-from bondcheck.policy.selector import select_nodes, selector_matches
+from bondcheck.policy.selector import selector_matches
 
 WORKER = "node-role.kubernetes.io/worker"
 
@@ -29,29 +28,3 @@ WORKER = "node-role.kubernetes.io/worker"
 )
 def test_selector_matches(selector: dict[str, str], labels: dict[str, str], expected: bool) -> None:
     assert selector_matches(selector, labels) is expected
-
-
-def test_select_nodes_keeps_order_and_filters() -> None:
-    nodes = [
-        NodeTarget("worker-2", labels={WORKER: "", "rack": "b"}),
-        NodeTarget("master-0", labels={"node-role.kubernetes.io/master": ""}),
-        NodeTarget("worker-0", labels={WORKER: "", "rack": "a"}),
-        NodeTarget("worker-1", labels={WORKER: "", "rack": "a"}),
-        NodeTarget("bare"),
-    ]
-    assert [n.name for n in select_nodes({WORKER: ""}, nodes)] == [
-        "worker-2",
-        "worker-0",
-        "worker-1",
-    ]
-    assert [n.name for n in select_nodes({WORKER: "", "rack": "a"}, nodes)] == [
-        "worker-0",
-        "worker-1",
-    ]
-    assert [n.name for n in select_nodes({}, nodes)] == [n.name for n in nodes]
-    assert select_nodes({"rack": "c"}, nodes) == []
-
-
-def test_select_nodes_accepts_any_iterable() -> None:
-    nodes = (NodeTarget(f"n{i}", labels={"i": str(i % 2)}) for i in range(5))
-    assert [n.name for n in select_nodes({"i": "1"}, nodes)] == ["n1", "n3"]
