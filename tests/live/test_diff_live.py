@@ -111,9 +111,11 @@ def test_diff_names_exactly_each_change_on_real_kernels(lab: Lab, tmp_path: Path
             "ens224 failed 1 time since the baseline (link failure count 0 -> 1)",
         )
     ], changes["worker-0"]
-    assert shown(changes["worker-1"]) == [("DRIFT-PORTS", "ens256", "ens256 left bond0")], changes[
-        "worker-1"
-    ]
+    # When a port leaves, the kernel may re-select the aggregator of the one that stays (seen
+    # on 6.1: "ens224 moved from aggregator 2 to 1"); drift reports that too, and nothing else.
+    first, *rest = shown(changes["worker-1"])
+    assert first == ("DRIFT-PORTS", "ens256", "ens256 left bond0"), changes["worker-1"]
+    assert {c[0] for c in rest} <= {"DRIFT-AGGREGATOR"}, changes["worker-1"]
     assert changes["worker-2"] == []
 
     # ---- round 2: lacp_rate, an address on a port, another LACP partner -------------------
